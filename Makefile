@@ -1,0 +1,42 @@
+# The two commands: `make run` sets everything up and serves the portal; `make test` runs
+# every test. Nothing else needs to be installed beforehand but Python 3.11+ and make.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Developer defaults; production sets its own environment (see README, "Production").
+export DEBUG ?= true
+
+.PHONY: run test setup install db lint messages check-deploy clean
+
+run: setup
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+setup: $(BIN)/.installed db
+
+$(BIN)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+db: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_areas governance/data/changzhi-divisions.csv
+	$(BIN)/python manage.py seed_demo
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: install
+	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --no-obsolete
+	$(BIN)/python manage.py compilemessages --locale zh_Hans
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

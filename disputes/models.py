@@ -1,0 +1,1 @@
+"""Disputes and their events: built with the township workbench."""

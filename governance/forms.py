@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Role
+from governance.selectors import areas_for_user
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, area):
+        indent = "\u3000" * area.mptt_level
+        return f"{indent}{area.name}（{area.code}）"
+
+
+class MembershipForm(forms.Form):
+    """A role in an area; the areas offered are those the administrator manages."""
+
+    area = AreaChoiceField(queryset=None, label=_("Area"), to_field_name="code")
+    role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
+
+    def __init__(self, *args, administrator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = areas_for_user(
+            user=administrator, roles=[Role.ADMINISTRATOR]
+        ).order_by("tree_id", "lft")
+
+
+class PersonCreateForm(MembershipForm):
+    username = forms.RegexField(
+        label=_("Sign-in name"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={"invalid": _("Letters, digits and @ . + - _ only.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password = forms.CharField(
+        label=_("Initial password"), widget=forms.PasswordInput, strip=False, max_length=128
+    )
+
+    field_order = ["username", "full_name", "password", "area", "role"]

@@ -1,0 +1,123 @@
+"""The core domain: the area tree, the roles people hold, and where they hold them.
+
+Every other app points at an `Area` and asks `governance.selectors` who may see it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+
+class AreaLevel(models.TextChoices):
+    """The levels of the official division tree, from the top down."""
+
+    CITY = "city", _("City")
+    COUNTY = "county", _("District / county")
+    TOWNSHIP = "township", _("Township / street")
+    VILLAGE = "village", _("Village / community")
+
+
+# The order of the levels, top first, and the digits of the official statistical division
+# code (统计用区划代码) at each level, as published by the National Bureau of Statistics.
+LEVEL_ORDER = [AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE]
+CODE_LENGTH = {
+    AreaLevel.CITY: 4,
+    AreaLevel.COUNTY: 6,
+    AreaLevel.TOWNSHIP: 9,
+    AreaLevel.VILLAGE: 12,
+}
+
+
+def parent_level_of(level: str) -> str | None:
+    """The level directly above `level`, or None for the top."""
+    index = LEVEL_ORDER.index(level)
+    return LEVEL_ORDER[index - 1] if index else None
+
+
+class Area(MPTTModel):
+    """One node of the area tree. Written only by `governance.services` (see rule 6)."""
+
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=AreaLevel.choices)
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("parent area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+        # `level` is the domain's level (city … village); mptt's depth gets its own name.
+        level_attr = "mptt_level"
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a person does in the portal. A person may hold several roles in several areas."""
+
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    GRID_CHIEF = "grid_chief", _("Grid chief")
+    VILLAGE_STAFF = "village_staff", _("Village (community) staff")
+    POLICE_LIAISON = "police_liaison", _("Liaison police officer")
+    TOWNSHIP_STAFF = "township_staff", _("Township centre staff")
+    MEDIATOR = "mediator", _("Mediator")
+    DEPARTMENT_LIAISON = "department_liaison", _("Department liaison")
+    COUNTY_OFFICIAL = "county_official", _("County official")
+    CITY_OFFICIAL = "city_official", _("City official")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+# The levels at which each role may be held. A grid worker belongs to a village (the grids
+# themselves come with the grid module); an administrator may be appointed at any level and
+# manages people within that subtree only.
+ROLE_LEVELS: dict[str, set[str]] = {
+    Role.GRID_WORKER: {AreaLevel.VILLAGE},
+    Role.GRID_CHIEF: {AreaLevel.VILLAGE},
+    Role.VILLAGE_STAFF: {AreaLevel.VILLAGE},
+    Role.POLICE_LIAISON: {AreaLevel.VILLAGE},
+    Role.TOWNSHIP_STAFF: {AreaLevel.TOWNSHIP},
+    Role.MEDIATOR: {AreaLevel.TOWNSHIP, AreaLevel.VILLAGE, AreaLevel.COUNTY},
+    Role.DEPARTMENT_LIAISON: {AreaLevel.COUNTY, AreaLevel.TOWNSHIP},
+    Role.COUNTY_OFFICIAL: {AreaLevel.COUNTY},
+    Role.CITY_OFFICIAL: {AreaLevel.CITY},
+    Role.ADMINISTRATOR: {AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP},
+}
+
+
+class Membership(models.Model):
+    """`user` holds `role` over `area` and everything below it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "area", "role"], name="membership_unique_user_area_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"

@@ -1,0 +1,51 @@
+"""Which menu each role sees. Later modules add their entries to MENU."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Role
+
+EVERYONE = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+
+MENU = [
+    MenuEntry(_("Home"), "home", EVERYONE),
+    MenuEntry(_("Areas"), "area_root", EVERYONE),
+    MenuEntry(_("People"), "people_list", frozenset({Role.ADMINISTRATOR})),
+]
+
+# When a person holds several roles, the home page speaks to the first of these they hold.
+HOME_ROLE_PRIORITY = [
+    Role.ADMINISTRATOR,
+    Role.CITY_OFFICIAL,
+    Role.COUNTY_OFFICIAL,
+    Role.TOWNSHIP_STAFF,
+    Role.MEDIATOR,
+    Role.DEPARTMENT_LIAISON,
+    Role.VILLAGE_STAFF,
+    Role.GRID_CHIEF,
+    Role.POLICE_LIAISON,
+    Role.GRID_WORKER,
+]
+
+
+def menu_for(roles: set[str]) -> list[dict]:
+    return [
+        {"label": entry.label, "url": reverse(entry.url_name), "url_name": entry.url_name}
+        for entry in MENU
+        if entry.roles & roles
+    ]
+
+
+def home_role(roles: set[str]) -> str | None:
+    return next((role for role in HOME_ROLE_PRIORITY if role in roles), None)

@@ -1,0 +1,215 @@
+"""Reads of the core domain. Jurisdiction is defined here, once (ARCHITECTURE.md rule 2)."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from governance.models import CODE_LENGTH, Area, Membership, Role, parent_level_of
+
+
+def jurisdiction_roots(*, user, roles: Iterable[str] | None = None) -> list[Area]:
+    """The topmost areas of `user`'s memberships (of `roles`, if given), none inside another.
+
+    The result is kept on the user object, so a request asks the database once however many
+    times its views and templates need the jurisdiction.
+    """
+    if not user.is_authenticated:
+        return []
+    role_key = tuple(sorted(roles)) if roles is not None else None
+    cache = user.__dict__.setdefault("_jurisdiction_roots", {})
+    if role_key not in cache:
+        memberships = Membership.objects.filter(user=user).select_related("area")
+        if role_key is not None:
+            memberships = memberships.filter(role__in=role_key)
+        areas = {membership.area.pk: membership.area for membership in memberships}
+        cache[role_key] = [
+            area
+            for area in sorted(areas.values(), key=lambda a: (a.tree_id, a.lft))
+            if not any(other.pk != area.pk and _contains(other, area) for other in areas.values())
+        ]
+    return cache[role_key]
+
+
+def _contains(ancestor: Area, area: Area) -> bool:
+    return (
+        ancestor.tree_id == area.tree_id and ancestor.lft <= area.lft and area.rght <= ancestor.rght
+    )
+
+
+def jurisdiction_q(*, user, area_field: str = "", roles: Iterable[str] | None = None) -> Q:
+    """A filter that keeps rows whose area (reached through `area_field`) lies in the user's
+    jurisdiction. It matches nothing for a person without memberships.
+
+    Built on the tree's interval columns, so a case table is filtered with one join instead of
+    a subquery over every area.
+    """
+    prefix = f"{area_field}__" if area_field else ""
+    roots = jurisdiction_roots(user=user, roles=roles)
+    if not roots:
+        return Q(pk__in=[])
+    condition = Q()
+    for root in roots:
+        condition |= Q(
+            **{
+                f"{prefix}tree_id": root.tree_id,
+                f"{prefix}lft__gte": root.lft,
+                f"{prefix}rght__lte": root.rght,
+            }
+        )
+    return condition
+
+
+def areas_for_user(*, user, roles: Iterable[str] | None = None) -> QuerySet[Area]:
+    """Every area in the union of the subtrees that `user`'s memberships cover."""
+    return Area.objects.filter(jurisdiction_q(user=user, roles=roles))
+
+
+def area_get_for_user_or_404(*, user, code: str) -> Area:
+    """The area with `code` if the user may see it; otherwise 404, as if it did not exist."""
+    try:
+        return areas_for_user(user=user).get(code=code)
+    except Area.DoesNotExist:
+        raise Http404 from None
+
+
+def area_children_with_counts(*, area: Area) -> QuerySet[Area]:
+    """The children of `area`, each annotated with `child_count`, in code order."""
+    return area.get_children().annotate(child_count=Count("children")).order_by("code")
+
+
+def area_breadcrumbs(*, user, area: Area) -> list[Area]:
+    """The path from the top of the user's jurisdiction down to `area`: nothing above it."""
+    roots = jurisdiction_roots(user=user)
+    root = next((r for r in roots if _contains(r, area)), area)
+    return list(
+        area.get_ancestors(include_self=True).filter(lft__gte=root.lft, rght__lte=root.rght)
+    )
+
+
+def user_roles(*, user) -> set[str]:
+    """The roles the user holds anywhere."""
+    if not user.is_authenticated:
+        return set()
+    if "_roles" not in user.__dict__:
+        user.__dict__["_roles"] = set(
+            Membership.objects.filter(user=user).values_list("role", flat=True)
+        )
+    return user.__dict__["_roles"]
+
+
+def people_for_administrator(*, user) -> QuerySet:
+    """The people with at least one membership inside the areas this administrator manages."""
+    managed = jurisdiction_q(user=user, area_field="memberships__area", roles=[Role.ADMINISTRATOR])
+    return get_user_model().objects.filter(managed).distinct().order_by("username")
+
+
+def person_get_for_administrator_or_404(*, user, pk: int):
+    try:
+        return people_for_administrator(user=user).get(pk=pk)
+    except get_user_model().DoesNotExist:
+        raise Http404 from None
+
+
+def memberships_managed_by(*, user, person) -> QuerySet[Membership]:
+    """`person`'s memberships that lie inside the areas `user` administers."""
+    return (
+        Membership.objects.filter(user=person)
+        .filter(jurisdiction_q(user=user, area_field="area", roles=[Role.ADMINISTRATOR]))
+        .select_related("area")
+        .order_by("area__code", "role")
+    )
+
+
+def area_tree_problems() -> list[str]:
+    """Every inconsistency in the stored area tree, as sentences; an empty list if none.
+
+    The nested-set columns are recomputed from the parent links alone (children in code
+    order, as the tree stores them) and compared with what is stored, so a corrupted interval,
+    level or tree id is found, and each area is checked against the rules of the official
+    division code: its level's length, its parent's level, and its parent's code as prefix.
+    """
+    areas = {
+        row["pk"]: row
+        for row in Area.objects.order_by("code").values(
+            "pk", "code", "name", "level", "parent_id", "tree_id", "lft", "rght", "mptt_level"
+        )
+    }
+    problems: list[str] = []
+    children: dict[int | None, list[dict]] = {}
+    for area in areas.values():
+        children.setdefault(area["parent_id"], []).append(area)
+        expected_length = CODE_LENGTH.get(area["level"])
+        if expected_length is None:
+            problems.append(
+                _("Area %(code)s has an unknown level “%(level)s”.")
+                % {"code": area["code"], "level": area["level"]}
+            )
+            continue
+        if len(area["code"]) != expected_length or not area["code"].isdigit():
+            problems.append(
+                _("Area %(code)s: a %(level)s code must be %(digits)d digits.")
+                % {"code": area["code"], "level": area["level"], "digits": expected_length}
+            )
+        parent = areas.get(area["parent_id"])
+        expected_parent_level = parent_level_of(area["level"])
+        if area["parent_id"] is not None and parent is None:
+            problems.append(_("Area %(code)s points at a missing parent.") % {"code": area["code"]})
+        elif expected_parent_level is None and parent is not None:
+            problems.append(_("Area %(code)s is a city but has a parent.") % {"code": area["code"]})
+        elif expected_parent_level is not None and parent is None:
+            problems.append(_("Area %(code)s has no parent.") % {"code": area["code"]})
+        elif parent is not None:
+            if parent["level"] != expected_parent_level:
+                problems.append(
+                    _("Area %(code)s (%(level)s) hangs under %(parent)s (%(parent_level)s).")
+                    % {
+                        "code": area["code"],
+                        "level": area["level"],
+                        "parent": parent["code"],
+                        "parent_level": parent["level"],
+                    }
+                )
+            if not area["code"].startswith(parent["code"]):
+                problems.append(
+                    _("Area %(code)s does not begin with its parent's code %(parent)s.")
+                    % {"code": area["code"], "parent": parent["code"]}
+                )
+
+    # Recompute the nested intervals from the parent links and compare.
+    roots = children.get(None, [])
+    expected: dict[int, tuple[int, int, int, int]] = {}
+    for root in roots:
+        counter = 1
+        stack: list[tuple[dict, int, bool]] = [(root, 0, False)]
+        lefts: dict[int, int] = {}
+        while stack:
+            node, depth, done = stack.pop()
+            if done:
+                expected[node["pk"]] = (root["tree_id"], lefts[node["pk"]], counter, depth)
+                counter += 1
+                continue
+            lefts[node["pk"]] = counter
+            counter += 1
+            stack.append((node, depth, True))
+            for child in reversed(children.get(node["pk"], [])):
+                stack.append((child, depth + 1, False))
+    tree_ids = [root["tree_id"] for root in roots]
+    if len(set(tree_ids)) != len(tree_ids):
+        problems.append(_("Two top-level areas share one tree id."))
+    for pk, area in areas.items():
+        if pk not in expected:
+            problems.append(
+                _("Area %(code)s cannot be reached from the top of the tree.")
+                % {"code": area["code"]}
+            )
+            continue
+        stored = (area["tree_id"], area["lft"], area["rght"], area["mptt_level"])
+        if stored != expected[pk]:
+            problems.append(
+                _("Area %(code)s has inconsistent tree positions (left %(lft)s, right %(rght)s).")
+                % {"code": area["code"], "lft": area["lft"], "rght": area["rght"]}
+            )
+    return problems

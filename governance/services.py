@@ -1,0 +1,180 @@
+"""The only writers of areas, people and memberships (ARCHITECTURE.md rules 1 and 6)."""
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from governance.area_import import DivisionRow
+from governance.models import LEVEL_ORDER, ROLE_LEVELS, Area, Membership, Role
+from governance.selectors import jurisdiction_q
+
+# Any number will do as long as nothing else in the database takes the same advisory lock.
+AREA_TREE_LOCK_KEY = 7_140_400
+
+
+@contextlib.contextmanager
+def area_tree_lock() -> Iterator[None]:
+    """A transaction in which this process is the only writer of the area tree.
+
+    django-mptt keeps nested-set columns that concurrent writers would corrupt. On PostgreSQL
+    an advisory lock held to the end of the transaction serialises tree writers; SQLite
+    already allows one writer at a time.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AREA_TREE_LOCK_KEY])
+        yield
+
+
+@dataclass(frozen=True)
+class AreaImportResult:
+    created: int
+    renamed: int
+    unchanged: int
+
+
+def area_tree_import(
+    *, rows: list[DivisionRow], progress: Callable[[str], None] | None = None
+) -> AreaImportResult:
+    """Create the areas of `rows` that are new and rename those whose name changed.
+
+    `rows` come checked from `governance.area_import.read_division_file`. Areas absent from
+    the rows are left alone: a file may hold a single county. New areas are inserted in bulk,
+    a level at a time, and the nested-set columns are rebuilt once at the end, because
+    inserting mptt nodes one by one costs time quadratic in the size of the tree.
+    """
+    report = progress or (lambda message: None)
+    with area_tree_lock():
+        stored = {area.code: area for area in Area.objects.only("pk", "code", "name", "level")}
+        to_rename = []
+        new_by_level: dict[str, list[DivisionRow]] = {level: [] for level in LEVEL_ORDER}
+        for row in rows:
+            existing = stored.get(row.code)
+            if existing is None:
+                new_by_level[row.level].append(row)
+            elif existing.name != row.name:
+                existing.name = row.name
+                to_rename.append(existing)
+
+        if to_rename:
+            Area.objects.bulk_update(to_rename, ["name"], batch_size=1000)
+
+        created = 0
+        if any(new_by_level.values()):
+            pk_by_code = {code: area.pk for code, area in stored.items()}
+            with Area.objects.disable_mptt_updates():
+                for level in LEVEL_ORDER:
+                    new_areas = [
+                        Area(
+                            code=row.code,
+                            name=row.name,
+                            level=row.level,
+                            parent_id=pk_by_code.get(row.parent_code),
+                            tree_id=0,
+                            lft=0,
+                            rght=0,
+                            mptt_level=0,
+                        )
+                        for row in new_by_level[level]
+                    ]
+                    for area in Area.objects.bulk_create(new_areas, batch_size=1000):
+                        pk_by_code[area.code] = area.pk
+                    created += len(new_areas)
+                    if new_areas:
+                        report(
+                            _("Inserted %(count)d areas of level %(level)s.")
+                            % {"count": len(new_areas), "level": level}
+                        )
+            report(_("Rebuilding the tree…"))
+            Area.objects.rebuild()
+    return AreaImportResult(
+        created=created, renamed=len(to_rename), unchanged=len(rows) - created - len(to_rename)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# People and memberships
+# ---------------------------------------------------------------------------------------------
+
+
+def _require_administrator_of(*, actor, area: Area) -> None:
+    """Refuse unless `actor` administers `area` (holds the administrator role at or above it).
+
+    `actor=None` is the operator at the server's command line (a management command such as
+    `seed_demo`), who stands outside the portal's jurisdictions. Views always pass a person.
+    """
+    if actor is None:
+        return
+    managed = Area.objects.filter(
+        jurisdiction_q(user=actor, roles=[Role.ADMINISTRATOR]), pk=area.pk
+    )
+    if not managed.exists():
+        raise PermissionDenied(_("You do not administer this area."))
+
+
+def _check_role_level(*, role: str, area: Area) -> None:
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role."), code="unknown_role")
+    if area.level not in ROLE_LEVELS[role]:
+        raise ValidationError(
+            _("The role “%(role)s” cannot be held at the level of %(area)s.")
+            % {"role": Role(role).label, "area": area.name},
+            code="role_level",
+        )
+
+
+def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
+    """Give `user` the `role` over `area`. `actor` must administer `area`.
+
+    Granting a membership someone already holds changes nothing and returns it.
+    """
+    _require_administrator_of(actor=actor, area=area)
+    _check_role_level(role=role, area=area)
+    with transaction.atomic():
+        membership, _created = Membership.objects.get_or_create(user=user, area=area, role=role)
+    return membership
+
+
+def membership_revoke(*, actor, membership: Membership) -> None:
+    """Take a membership away. `actor` must administer its area; nobody revokes their own
+    administrator role, so an area is never left without the person who ran it by mistake."""
+    _require_administrator_of(actor=actor, area=membership.area)
+    if membership.user_id == actor.pk and membership.role == Role.ADMINISTRATOR:
+        raise PermissionDenied(_("You cannot revoke your own administrator role."))
+    with transaction.atomic():
+        membership.delete()
+
+
+def person_create(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    password: str,
+    area: Area,
+    role: str,
+):
+    """Create a person together with their first membership, or nothing at all.
+
+    `actor` is the administrator doing it; the new person's first role must lie within the
+    actor's own jurisdiction, so that nobody creates people they could not manage.
+    """
+    _require_administrator_of(actor=actor, area=area)
+    _check_role_level(role=role, area=area)
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise ValidationError(_("That sign-in name is taken."), code="username_taken")
+    candidate = user_model(username=username, first_name=full_name)
+    validate_password(password, user=candidate)
+    with transaction.atomic():
+        candidate.set_password(password)
+        candidate.save()
+        Membership.objects.create(user=candidate, area=area, role=role)
+    return candidate

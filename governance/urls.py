@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from governance import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("areas/", views.area_root, name="area_root"),
+    path("areas/<str:code>/", views.area_detail, name="area_detail"),
+    path("people/", views.people_list, name="people_list"),
+    path("people/new/", views.person_create_view, name="person_create"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path(
+        "memberships/<int:pk>/revoke/",
+        views.membership_revoke_view,
+        name="membership_revoke",
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,148 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from governance.forms import MembershipForm, PersonCreateForm
+from governance.models import Membership, Role
+from governance.navigation import home_role
+from governance.selectors import (
+    area_breadcrumbs,
+    area_children_with_counts,
+    area_get_for_user_or_404,
+    jurisdiction_roots,
+    memberships_managed_by,
+    people_for_administrator,
+    person_get_for_administrator_or_404,
+    user_roles,
+)
+from governance.services import membership_grant, membership_revoke, person_create
+
+
+@login_required
+def home(request):
+    roles = user_roles(user=request.user)
+    role = home_role(roles)
+    return render(
+        request,
+        "governance/home.html",
+        {
+            "home_role": role,
+            "home_role_label": Role(role).label if role else "",
+            "home_partial": f"governance/home/_{role}.html" if role else None,
+            "jurisdiction": jurisdiction_roots(user=request.user),
+        },
+    )
+
+
+@login_required
+def area_root(request):
+    roots = jurisdiction_roots(user=request.user)
+    if len(roots) == 1:
+        return redirect("area_detail", code=roots[0].code)
+    return render(request, "governance/area_roots.html", {"roots": roots})
+
+
+@login_required
+def area_detail(request, code):
+    area = area_get_for_user_or_404(user=request.user, code=code)
+    return render(
+        request,
+        "governance/area_detail.html",
+        {
+            "area": area,
+            "breadcrumbs": area_breadcrumbs(user=request.user, area=area),
+            "children": area_children_with_counts(area=area),
+        },
+    )
+
+
+def _require_administrator(user) -> None:
+    if Role.ADMINISTRATOR not in user_roles(user=user):
+        raise PermissionDenied
+
+
+@login_required
+def people_list(request):
+    _require_administrator(request.user)
+    people = people_for_administrator(user=request.user).prefetch_related("memberships__area")
+    return render(request, "governance/people_list.html", {"people": people})
+
+
+@login_required
+def person_create_view(request):
+    _require_administrator(request.user)
+    form = PersonCreateForm(request.POST or None, administrator=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = person_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
+                area=form.cleaned_data["area"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": person.first_name})
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "governance/person_form.html", {"form": form})
+
+
+@login_required
+def person_detail(request, pk):
+    _require_administrator(request.user)
+    person = person_get_for_administrator_or_404(user=request.user, pk=pk)
+    form = MembershipForm(request.POST or None, administrator=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_grant(
+                actor=request.user,
+                user=person,
+                area=form.cleaned_data["area"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The role was granted."))
+            return redirect("person_detail", pk=person.pk)
+    return render(
+        request,
+        "governance/person_detail.html",
+        {
+            "person": person,
+            "memberships": memberships_managed_by(user=request.user, person=person),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def membership_revoke_view(request, pk):
+    _require_administrator(request.user)
+    try:
+        membership = Membership.objects.select_related("area", "user").get(pk=pk)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+    if (
+        not memberships_managed_by(user=request.user, person=membership.user)
+        .filter(pk=membership.pk)
+        .exists()
+    ):
+        raise Http404
+    try:
+        membership_revoke(actor=request.user, membership=membership)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The role was revoked."))
+    if not people_for_administrator(user=request.user).filter(pk=membership.user_id).exists():
+        return redirect("people_list")
+    return redirect("person_detail", pk=membership.user_id)

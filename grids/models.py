@@ -1,0 +1,1 @@
+"""Grids, teams, patrols and findings: built with the grid worker's journey."""

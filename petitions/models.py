@@ -1,0 +1,1 @@
+"""Petitions (信访) and their statutory clocks: built after disputes."""
