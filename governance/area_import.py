@@ -84,8 +84,8 @@ def read_division_file(
         if stored_level is not None and stored_level != row.level:
             raise AreaImportError(
                 line,
-                _("the code %(code)s is already stored as level “%(stored)s”.")
-                % {"code": row.code, "stored": stored_level},
+                _("the code %(code)s is already stored as a %(stored)s.")
+                % {"code": row.code, "stored": AreaLevel(stored_level).label},
             )
         levels_in_file[row.code] = row.level
         rows.append(row)
@@ -108,9 +108,9 @@ def read_division_file(
                 row.line,
                 _("a %(level)s cannot hang under %(parent)s, which is a %(parent_level)s.")
                 % {
-                    "level": row.level,
+                    "level": AreaLevel(row.level).label,
                     "parent": row.parent_code,
-                    "parent_level": parent_level,
+                    "parent_level": AreaLevel(parent_level).label,
                 },
             )
     if progress:
@@ -137,7 +137,7 @@ def _check_cells(line: int, cells: list[str]) -> DivisionRow:
         raise AreaImportError(
             line,
             _("the code “%(code)s” is not a %(digits)d-digit %(level)s code.")
-            % {"code": code, "digits": digits, "level": level},
+            % {"code": code, "digits": digits, "level": AreaLevel(level).label},
         )
     if not name:
         raise AreaImportError(line, _("the name is empty."))

@@ -6,7 +6,10 @@ Every other app points at an `Area` and asks `governance.selectors` who may see 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
+
+from governance.querysets import AreaQuerySet
 
 
 class AreaLevel(models.TextChoices):
@@ -49,6 +52,8 @@ class Area(MPTTModel):
         blank=True,
         related_name="children",
     )
+
+    objects = TreeManager.from_queryset(AreaQuerySet)()
 
     class MPTTMeta:
         order_insertion_by = ["code"]

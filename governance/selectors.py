@@ -10,27 +10,34 @@ from django.utils.translation import gettext as _
 from governance.models import CODE_LENGTH, Area, Membership, Role, parent_level_of
 
 
-def jurisdiction_roots(*, user, roles: Iterable[str] | None = None) -> list[Area]:
-    """The topmost areas of `user`'s memberships (of `roles`, if given), none inside another.
+def memberships_of(*, user) -> list[Membership]:
+    """All of `user`'s memberships with their areas.
 
-    The result is kept on the user object, so a request asks the database once however many
-    times its views and templates need the jurisdiction.
+    Kept on the user object, so a request asks the database once however many times its
+    views, menus and templates need the person's roles or jurisdiction.
     """
     if not user.is_authenticated:
         return []
-    role_key = tuple(sorted(roles)) if roles is not None else None
-    cache = user.__dict__.setdefault("_jurisdiction_roots", {})
-    if role_key not in cache:
-        memberships = Membership.objects.filter(user=user).select_related("area")
-        if role_key is not None:
-            memberships = memberships.filter(role__in=role_key)
-        areas = {membership.area.pk: membership.area for membership in memberships}
-        cache[role_key] = [
-            area
-            for area in sorted(areas.values(), key=lambda a: (a.tree_id, a.lft))
-            if not any(other.pk != area.pk and _contains(other, area) for other in areas.values())
-        ]
-    return cache[role_key]
+    if "_memberships" not in user.__dict__:
+        user.__dict__["_memberships"] = list(
+            Membership.objects.filter(user=user).select_related("area")
+        )
+    return user.__dict__["_memberships"]
+
+
+def jurisdiction_roots(*, user, roles: Iterable[str] | None = None) -> list[Area]:
+    """The topmost areas of `user`'s memberships (of `roles`, if given), none inside another."""
+    wanted = set(roles) if roles is not None else None
+    areas = {
+        membership.area.pk: membership.area
+        for membership in memberships_of(user=user)
+        if wanted is None or membership.role in wanted
+    }
+    return [
+        area
+        for area in sorted(areas.values(), key=lambda a: (a.tree_id, a.lft))
+        if not any(other.pk != area.pk and _contains(other, area) for other in areas.values())
+    ]
 
 
 def _contains(ancestor: Area, area: Area) -> bool:
@@ -64,7 +71,7 @@ def jurisdiction_q(*, user, area_field: str = "", roles: Iterable[str] | None = 
 
 def areas_for_user(*, user, roles: Iterable[str] | None = None) -> QuerySet[Area]:
     """Every area in the union of the subtrees that `user`'s memberships cover."""
-    return Area.objects.filter(jurisdiction_q(user=user, roles=roles))
+    return Area.objects.visible_to(user, roles=roles)
 
 
 def area_get_for_user_or_404(*, user, code: str) -> Area:
@@ -91,13 +98,7 @@ def area_breadcrumbs(*, user, area: Area) -> list[Area]:
 
 def user_roles(*, user) -> set[str]:
     """The roles the user holds anywhere."""
-    if not user.is_authenticated:
-        return set()
-    if "_roles" not in user.__dict__:
-        user.__dict__["_roles"] = set(
-            Membership.objects.filter(user=user).values_list("role", flat=True)
-        )
-    return user.__dict__["_roles"]
+    return {membership.role for membership in memberships_of(user=user)}
 
 
 def people_for_administrator(*, user) -> QuerySet:
