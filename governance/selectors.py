@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from governance.models import CODE_LENGTH, Area, Membership, Role, parent_level_of
+from governance.tree import Position, nested_set_positions
 
 
 def memberships_of(*, user) -> list[Membership]:
@@ -139,9 +140,7 @@ def area_tree_problems() -> list[str]:
         )
     }
     problems: list[str] = []
-    children: dict[int | None, list[dict]] = {}
     for area in areas.values():
-        children.setdefault(area["parent_id"], []).append(area)
         expected_length = CODE_LENGTH.get(area["level"])
         if expected_length is None:
             problems.append(
@@ -180,26 +179,9 @@ def area_tree_problems() -> list[str]:
                 )
 
     # Recompute the nested intervals from the parent links and compare.
-    roots = children.get(None, [])
-    expected: dict[int, tuple[int, int, int, int]] = {}
-    for root in roots:
-        counter = 1
-        stack: list[tuple[dict, int, bool]] = [(root, 0, False)]
-        lefts: dict[int, int] = {}
-        while stack:
-            node, depth, done = stack.pop()
-            if done:
-                expected[node["pk"]] = (root["tree_id"], lefts[node["pk"]], counter, depth)
-                counter += 1
-                continue
-            lefts[node["pk"]] = counter
-            counter += 1
-            stack.append((node, depth, True))
-            for child in reversed(children.get(node["pk"], [])):
-                stack.append((child, depth + 1, False))
-    tree_ids = [root["tree_id"] for root in roots]
-    if len(set(tree_ids)) != len(tree_ids):
-        problems.append(_("Two top-level areas share one tree id."))
+    expected = nested_set_positions(
+        (pk, area["parent_id"], area["code"]) for pk, area in areas.items()
+    )
     for pk, area in areas.items():
         if pk not in expected:
             problems.append(
@@ -207,7 +189,7 @@ def area_tree_problems() -> list[str]:
                 % {"code": area["code"]}
             )
             continue
-        stored = (area["tree_id"], area["lft"], area["rght"], area["mptt_level"])
+        stored = Position(area["tree_id"], area["lft"], area["rght"], area["mptt_level"])
         if stored != expected[pk]:
             problems.append(
                 _("Area %(code)s has inconsistent tree positions (left %(lft)s, right %(rght)s).")

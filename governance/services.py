@@ -11,8 +11,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from governance.area_import import DivisionRow
-from governance.models import LEVEL_ORDER, ROLE_LEVELS, Area, Membership, Role
+from governance.models import LEVEL_ORDER, ROLE_LEVELS, Area, AreaLevel, Membership, Role
 from governance.selectors import jurisdiction_q
+from governance.tree import Position, nested_set_positions
 
 # Any number will do as long as nothing else in the database takes the same advisory lock.
 AREA_TREE_LOCK_KEY = 7_140_400
@@ -46,57 +47,91 @@ def area_tree_import(
     """Create the areas of `rows` that are new and rename those whose name changed.
 
     `rows` come checked from `governance.area_import.read_division_file`. Areas absent from
-    the rows are left alone: a file may hold a single county. New areas are inserted in bulk,
-    a level at a time, and the nested-set columns are rebuilt once at the end, because
-    inserting mptt nodes one by one costs time quadratic in the size of the tree.
+    the rows are left alone: a file may hold a single county. The nested-set positions of the
+    whole resulting tree are computed once (`governance.tree`), new areas are inserted in bulk
+    with their final positions, and only stored areas whose position moved are updated:
+    inserting mptt nodes one by one would cost time quadratic in the size of the tree.
     """
     report = progress or (lambda message: None)
     with area_tree_lock():
-        stored = {area.code: area for area in Area.objects.only("pk", "code", "name", "level")}
+        stored = {
+            area.code: area
+            for area in Area.objects.only(
+                "pk", "code", "name", "parent_id", "tree_id", "lft", "rght", "mptt_level"
+            )
+        }
         to_rename = []
-        new_by_level: dict[str, list[DivisionRow]] = {level: [] for level in LEVEL_ORDER}
+        new_rows = []
         for row in rows:
             existing = stored.get(row.code)
             if existing is None:
-                new_by_level[row.level].append(row)
+                new_rows.append(row)
             elif existing.name != row.name:
                 existing.name = row.name
                 to_rename.append(existing)
 
         if to_rename:
             Area.objects.bulk_update(to_rename, ["name"], batch_size=1000)
-
-        created = 0
-        if any(new_by_level.values()):
-            pk_by_code = {code: area.pk for code, area in stored.items()}
-            with Area.objects.disable_mptt_updates():
-                for level in LEVEL_ORDER:
-                    new_areas = [
-                        Area(
-                            code=row.code,
-                            name=row.name,
-                            level=row.level,
-                            parent_id=pk_by_code.get(row.parent_code),
-                            tree_id=0,
-                            lft=0,
-                            rght=0,
-                            mptt_level=0,
-                        )
-                        for row in new_by_level[level]
-                    ]
-                    for area in Area.objects.bulk_create(new_areas, batch_size=1000):
-                        pk_by_code[area.code] = area.pk
-                    created += len(new_areas)
-                    if new_areas:
-                        report(
-                            _("Inserted %(count)d areas of level %(level)s.")
-                            % {"count": len(new_areas), "level": level}
-                        )
-            report(_("Rebuilding the tree…"))
-            Area.objects.rebuild()
+        if new_rows:
+            _insert_areas(stored=stored, new_rows=new_rows, report=report)
     return AreaImportResult(
-        created=created, renamed=len(to_rename), unchanged=len(rows) - created - len(to_rename)
+        created=len(new_rows),
+        renamed=len(to_rename),
+        unchanged=len(rows) - len(new_rows) - len(to_rename),
     )
+
+
+def _insert_areas(*, stored: dict[str, Area], new_rows: list[DivisionRow], report) -> None:
+    """Insert `new_rows` into the tree of `stored` areas. Runs under `area_tree_lock`."""
+    code_by_pk = {area.pk: code for code, area in stored.items()}
+    links = [(code, code_by_pk.get(area.parent_id), code) for code, area in stored.items()]
+    links += [(row.code, row.parent_code or None, row.code) for row in new_rows]
+    positions = nested_set_positions(links)
+
+    moved = [
+        (*positions[code], area.pk)
+        for code, area in stored.items()
+        if positions[code] != Position(area.tree_id, area.lft, area.rght, area.mptt_level)
+    ]
+    if moved:
+        # The intervals of the stored areas make room for the new ones. mptt's own updates
+        # are off here by design: the whole tree's positions were computed above.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Area._meta.db_table} SET tree_id = %s, lft = %s, rght = %s, "
+                "mptt_level = %s WHERE id = %s",
+                moved,
+            )
+        report(_("Moved %(count)d stored areas to make room.") % {"count": len(moved)})
+
+    pk_by_code = {code: area.pk for code, area in stored.items()}
+    rows_by_level = {level: [] for level in LEVEL_ORDER}
+    for row in new_rows:
+        rows_by_level[row.level].append(row)
+    # A level at a time, top first, so every parent has its key before its children need it.
+    for level in LEVEL_ORDER:
+        new_areas = [
+            Area(
+                code=row.code,
+                name=row.name,
+                level=row.level,
+                parent_id=pk_by_code.get(row.parent_code),
+                tree_id=positions[row.code].tree_id,
+                lft=positions[row.code].lft,
+                rght=positions[row.code].rght,
+                mptt_level=positions[row.code].depth,
+            )
+            for row in rows_by_level[level]
+        ]
+        if not new_areas:
+            continue
+        with Area.objects.disable_mptt_updates():
+            for area in Area.objects.bulk_create(new_areas, batch_size=1000):
+                pk_by_code[area.code] = area.pk
+        report(
+            _("Inserted %(count)d areas: %(level)s.")
+            % {"count": len(new_areas), "level": AreaLevel(level).label}
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,10 +11,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's synchronous API keeps an event loop in the test thread; Django would otherwise
-# refuse database access from it, though the test itself never awaits anything.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -55,6 +51,9 @@ def pytest_collection_modifyitems(config, items):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's synchronous API keeps an event loop in the test thread; Django would
+    # refuse database access from it, though the tests themselves never await anything.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS

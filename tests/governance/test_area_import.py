@@ -166,3 +166,27 @@ def test_a_code_stored_at_another_level_is_refused(tmp_path):
     with pytest.raises(CommandError) as raised:
         run_import(tmp_path, "code,name,level,parent_code\n990101,甲区,city,\n")
     assert "第 2 行" in str(raised.value)
+
+
+@pytest.mark.django_db
+def test_new_areas_in_the_middle_of_the_tree_leave_it_as_mptt_itself_would_build_it(tmp_path):
+    run_import(tmp_path, CITY_FILE)
+    # A township that sorts before the stored one, with a village, and a second city.
+    run_import(
+        tmp_path,
+        "code,name,level,parent_code\n"
+        "990101000,新街道,township,990101\n"
+        "990101000001,新社区,village,990101000\n"
+        "9801,另一市,city,\n",
+    )
+    imported = tree_snapshot()
+
+    Area.objects.rebuild()
+
+    assert tree_snapshot() == imported
+    assert area_tree_problems() == []
+    township = Area.objects.get(code="990101000")
+    assert [a.code for a in township.get_siblings(include_self=True)] == [
+        "990101000",
+        "990101001",
+    ]
