@@ -41,6 +41,11 @@ class DemoAreasMissing(Exception):
     pass
 
 
+# Other apps add their demo data here from their AppConfig.ready(): each function takes no
+# argument, is safe to run again, and returns the extra demo people it made.
+DEMO_EXTENSIONS: list = []
+
+
 def seed_demo_people() -> list[DemoPerson]:
     """Create (or reset) the demo people and their memberships; safe to run again."""
     codes = {person.area_code for person in DEMO_PEOPLE}
@@ -57,4 +62,7 @@ def seed_demo_people() -> list[DemoPerson]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             membership_grant(actor=None, user=user, area=areas[person.area_code], role=person.role)
-    return DEMO_PEOPLE
+        people = list(DEMO_PEOPLE)
+        for extension in DEMO_EXTENSIONS:
+            people.extend(extension())
+    return people

@@ -100,6 +100,13 @@ ROLE_LEVELS: dict[str, set[str]] = {
 }
 
 
+# Roles whose case visibility is narrower than their area: a grid worker or a liaison police
+# officer belongs to a village but sees the items of the grids they are assigned to, not
+# those of the whole village. Their area still bounds what they can browse.
+GRID_SCOPED_ROLES = frozenset({Role.GRID_WORKER, Role.POLICE_LIAISON})
+AREA_WIDE_ROLES = frozenset(Role.values) - GRID_SCOPED_ROLES
+
+
 class Membership(models.Model):
     """`user` holds `role` over `area` and everything below it."""
 
@@ -126,3 +133,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+
+class EventRowIsPermanent(Exception):
+    """Raised on an attempt to edit or delete a case event."""
+
+
+class CaseEvent(models.Model):
+    """One change to a case: who, when, from which status to which, why, and details.
+
+    Case apps subclass it with a foreign key to their case and a `kind` with their own
+    choices. Rows are written once by a service and never edited or deleted (ARCHITECTURE.md
+    rule 4); the case page's timeline is these rows in order.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    from_status = models.CharField(_("from"), max_length=32, blank=True)
+    to_status = models.CharField(_("to"), max_length=32, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise EventRowIsPermanent(f"{type(self).__name__} {self.pk} cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise EventRowIsPermanent(f"{type(self).__name__} {self.pk} cannot be deleted.")

@@ -24,6 +24,21 @@ MENU = [
     MenuEntry(_("People"), "people_list", frozenset({Role.ADMINISTRATOR})),
 ]
 
+# A role whose daily work lives in another app opens that app's page as its home. The apps
+# register their entries in their AppConfig.ready(), so governance depends on none of them.
+ROLE_HOMES: dict[str, str] = {}
+
+
+def register_menu_entry(entry: MenuEntry, *, position: int | None = None) -> None:
+    if any(existing.url_name == entry.url_name for existing in MENU):
+        return
+    MENU.insert(len(MENU) if position is None else position, entry)
+
+
+def register_role_home(role: str, url_name: str) -> None:
+    ROLE_HOMES.setdefault(role, url_name)
+
+
 # When a person holds several roles, the home page speaks to the first of these they hold.
 HOME_ROLE_PRIORITY = [
     Role.ADMINISTRATOR,

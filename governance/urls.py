@@ -23,5 +23,6 @@ urlpatterns = [
         views.membership_revoke_view,
         name="membership_revoke",
     ),
+    path("grid/", include("grids.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from governance.forms import MembershipForm, PersonCreateForm
 from governance.models import Membership, Role
-from governance.navigation import home_role
+from governance.navigation import ROLE_HOMES, home_role
 from governance.selectors import (
     area_breadcrumbs,
     area_children_with_counts,
@@ -26,6 +26,8 @@ from governance.services import membership_grant, membership_revoke, person_crea
 def home(request):
     roles = user_roles(user=request.user)
     role = home_role(roles)
+    if role in ROLE_HOMES:
+        return redirect(ROLE_HOMES[role])
     return render(
         request,
         "governance/home.html",

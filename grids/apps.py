@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class GridsConfig(AppConfig):
     name = "grids"
     verbose_name = _("Grids")
+
+    def ready(self):
+        from governance.demo import DEMO_EXTENSIONS
+        from governance.models import Role
+        from governance.navigation import (
+            EVERYONE,
+            MenuEntry,
+            register_menu_entry,
+            register_role_home,
+        )
+
+        register_menu_entry(MenuEntry(_("Grids"), "grids:overview", EVERYONE), position=1)
+        register_role_home(Role.GRID_WORKER, "grids:worker_home")
+        register_role_home(Role.POLICE_LIAISON, "grids:worker_home")
+
+        from grids.demo import seed_demo_grids
+
+        if seed_demo_grids not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(seed_demo_grids)

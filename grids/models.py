@@ -1,1 +1,298 @@
-"""Grids, teams, patrols and findings: built with the grid worker's journey."""
+"""Grids and their teams, patrols, findings and zero reports (信息格中采、事在格中办).
+
+A grid belongs to one village. Its team ("1+1+N": a grid chief, a grid worker, assistants,
+and a liaison police officer) is kept as dated assignments, so a grid's history stays.
+Writes go through `grids.services`; every change to a finding is a `FindingEvent`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Area, CaseEvent
+from governance.querysets import JurisdictionQuerySet
+
+
+class GridKind(models.TextChoices):
+    RURAL = "rural", _("Rural grid")
+    URBAN = "urban", _("Urban community grid")
+    DEDICATED = "dedicated", _("Dedicated grid")
+
+
+class GridQuerySet(JurisdictionQuerySet):
+    area_field = "village"
+
+
+class Grid(models.Model):
+    code = models.CharField(_("grid code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=GridKind.choices)
+    village = models.ForeignKey(
+        Area,
+        verbose_name=_("village / community"),
+        on_delete=models.PROTECT,
+        related_name="grids",
+        limit_choices_to={"level": "village"},
+    )
+    households = models.PositiveIntegerField(_("households"), default=0)
+    population = models.PositiveIntegerField(_("population"), default=0)
+    boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid")
+        verbose_name_plural = _("grids")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GridRole(models.TextChoices):
+    CHIEF = "chief", _("Grid chief")
+    WORKER = "worker", _("Grid worker")
+    ASSISTANT = "assistant", _("Grid assistant")
+    POLICE = "police", _("Liaison police officer")
+
+
+class GridAssignmentQuerySet(JurisdictionQuerySet):
+    area_field = "grid__village"
+
+    def active_on(self, day):
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
+
+
+class GridAssignment(models.Model):
+    """`person` serves `grid` as `role` from `starts_on` to `ends_on` (open: still serving)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="grid_assignments",
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=GridRole.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = GridAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grid assignment")
+        verbose_name_plural = _("grid assignments")
+        indexes = [models.Index(fields=["person", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="grid_assignment_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.get_role_display()} · {self.grid}"
+
+
+class PatrolTarget(models.Model):
+    """How many patrols a day each grid of a county owes ("一日三巡": three by default)."""
+
+    county = models.OneToOneField(
+        Area,
+        verbose_name=_("district / county"),
+        on_delete=models.CASCADE,
+        related_name="patrol_target",
+        limit_choices_to={"level": "county"},
+    )
+    per_day = models.PositiveSmallIntegerField(_("patrols per grid per day"), default=3)
+
+    class Meta:
+        verbose_name = _("patrol target")
+        verbose_name_plural = _("patrol targets")
+
+    def __str__(self) -> str:
+        return f"{self.county}: {self.per_day}"
+
+
+DEFAULT_PATROLS_PER_DAY = 3
+
+
+class PatrolQuerySet(JurisdictionQuerySet):
+    area_field = "grid__village"
+
+
+class Patrol(models.Model):
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="patrols"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("grid worker"),
+        on_delete=models.PROTECT,
+        related_name="patrols",
+    )
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    start_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    end_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    end_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+
+    objects = PatrolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("patrol")
+        verbose_name_plural = _("patrols")
+        indexes = [models.Index(fields=["grid", "started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class FindingCategory(models.TextChoices):
+    SAFETY_HAZARD = "safety_hazard", _("Safety hazard")
+    DISPUTE = "dispute", _("Dispute")
+    PUBLIC_ORDER = "public_order", _("Public order")
+    FIRE = "fire", _("Fire")
+    ENVIRONMENT = "environment", _("Environment")
+    HOUSEHOLD_VISIT = "household_visit", _("Household visit")
+    SPECIAL_CARE_VISIT = "special_care_visit", _("Special-care visit")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Minor")
+    MEDIUM = "medium", _("Serious")
+    HIGH = "high", _("Urgent")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("To be handled")
+    HANDLED = "handled", _("Handled on the spot")
+    HANDED_UP = "handed_up", _("Handed up")
+
+
+class FindingQuerySet(JurisdictionQuerySet):
+    area_field = "grid__village"
+
+
+class Finding(models.Model):
+    """Something a grid worker saw. `client_key` is made by the phone before the first try,
+    so a retried or double-tapped submission is stored once."""
+
+    client_key = models.UUIDField(_("client key"), unique=True, default=uuid.uuid4)
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="findings"
+    )
+    patrol = models.ForeignKey(
+        Patrol,
+        verbose_name=_("patrol"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        related_name="reported_findings",
+    )
+    # Who must act on it now: the reporter, until a handover gives it to a successor.
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("held by"),
+        on_delete=models.PROTECT,
+        related_name="held_findings",
+    )
+    category = models.CharField(_("category"), max_length=32, choices=FindingCategory.choices)
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=Severity.choices, default=Severity.LOW
+    )
+    description = models.TextField(_("description"), max_length=2000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    action_taken = models.TextField(_("what was done"), max_length=2000, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    found_at = models.DateTimeField(_("found at"))
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        indexes = [
+            models.Index(fields=["grid", "found_at"]),
+            models.Index(fields=["holder", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} · {self.grid}"
+
+
+def finding_photo_path(photo, filename):
+    """Photos are re-encoded as JPEG on receipt; the name the phone gave is not kept."""
+    finding = photo.finding
+    return f"findings/{finding.found_at:%Y/%m}/{finding.client_key}-{uuid.uuid4().hex[:8]}.jpg"
+
+
+class FindingPhoto(models.Model):
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=finding_photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class FindingEventKind(models.TextChoices):
+    LOGGED = "logged", _("Logged")
+    HANDLED = "handled", _("Handled on the spot")
+    HANDED_UP = "handed_up", _("Handed up")
+    HANDED_OVER = "handed_over", _("Handed over to a successor")
+
+
+class FindingEvent(CaseEvent):
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("what"), max_length=16, choices=FindingEventKind.choices)
+
+    class Meta(CaseEvent.Meta):
+        verbose_name = _("finding event")
+        verbose_name_plural = _("finding events")
+
+
+class ZeroReport(models.Model):
+    """零报告: the grid worker says explicitly that a grid had nothing to report that day."""
+
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grid"), on_delete=models.PROTECT, related_name="zero_reports"
+    )
+    day = models.DateField(_("day"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("zero report")
+        verbose_name_plural = _("zero reports")
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "day"], name="zero_report_one_per_grid_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.day}"

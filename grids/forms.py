@@ -1,0 +1,128 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from grids.models import FindingCategory, FindingStatus, Grid, Severity
+from grids.photos import MAX_PHOTOS, process_photo
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MAX_PHOTOS images, each checked and re-encoded by `grids.photos`."""
+
+    widget = MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else [data]
+        files = [f for f in files if f]
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many"
+            )
+        return [process_photo(super(PhotosField, self).clean(f, initial)) for f in files]
+
+
+class FindingForm(forms.Form):
+    client_key = forms.UUIDField(widget=forms.HiddenInput)
+    grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("Grid"))
+    category = forms.ChoiceField(choices=FindingCategory.choices, label=_("Category"))
+    severity = forms.ChoiceField(
+        choices=Severity.choices, label=_("Severity"), initial=Severity.LOW
+    )
+    description = forms.CharField(
+        label=_("What did you see?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    status = forms.ChoiceField(
+        choices=FindingStatus.choices,
+        label=_("Disposal"),
+        widget=forms.RadioSelect,
+        initial=FindingStatus.HANDLED,
+    )
+    action_taken = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    photos = PhotosField(label=_("Photos (up to 6)"), required=False)
+    found_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = grids
+        only = list(grids[:2])
+        if len(only) == 1:
+            self.fields["grid"].initial = only[0].pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("status") == FindingStatus.HANDLED
+            and not (cleaned.get("action_taken") or "").strip()
+        ):
+            self.add_error(
+                "action_taken", _("Say what was done when a finding is handled on the spot.")
+            )
+        return cleaned
+
+
+class LocationForm(forms.Form):
+    """The browser's location, when the worker allowed it; both or neither."""
+
+    latitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            raise forms.ValidationError(_("A location needs both latitude and longitude."))
+        return cleaned
+
+
+class FindingActionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class GridForm(forms.ModelForm):
+    class Meta:
+        model = Grid
+        fields = ["code", "name", "kind", "households", "population"]
+
+
+class HandoverForm(forms.Form):
+    leaving = forms.ModelChoiceField(queryset=None, label=_("Leaving"))
+    successor = forms.ModelChoiceField(queryset=None, label=_("Successor"))
+
+    def __init__(self, *args, team, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leaving"].queryset = team
+        self.fields["successor"].queryset = candidates
+        label = lambda person: person.first_name or person.username  # noqa: E731
+        self.fields["leaving"].label_from_instance = label
+        self.fields["successor"].label_from_instance = label

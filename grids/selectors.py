@@ -1,0 +1,203 @@
+"""Reads of grids and their day: who sees which grid, and how each grid's day stands."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from governance.models import AREA_WIDE_ROLES, Area
+from governance.selectors import jurisdiction_q
+from grids.models import (
+    DEFAULT_PATROLS_PER_DAY,
+    Finding,
+    FindingPhoto,
+    FindingStatus,
+    Grid,
+    GridAssignment,
+    Patrol,
+    PatrolTarget,
+    ZeroReport,
+)
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The start and end of `day` in Beijing time: day boundaries are Asia/Shanghai midnight."""
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, time.min), zone)
+    end = timezone.make_aware(datetime.combine(day, time.max), zone)
+    return start, end
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def grids_visible_to(user, *, day: date | None = None) -> QuerySet[Grid]:
+    """The grids `user` may see: every grid of the areas held in an area-wide role, and the
+    grids they are assigned to (a grid worker's or liaison police officer's own grids)."""
+    day = day or today()
+    assigned = GridAssignment.objects.active_on(day).filter(person=user).values("grid_id")
+    return Grid.objects.filter(
+        jurisdiction_q(user=user, area_field="village", roles=AREA_WIDE_ROLES)
+        | Q(pk__in=Subquery(assigned))
+    )
+
+
+def grids_worked_by(user, *, day: date | None = None) -> QuerySet[Grid]:
+    """The grids `user` currently serves on (any team role): where they patrol and report."""
+    day = day or today()
+    assigned = GridAssignment.objects.active_on(day).filter(person=user).values("grid_id")
+    return Grid.objects.filter(pk__in=Subquery(assigned)).select_related("village")
+
+
+def grid_get_for_user_or_404(*, user, pk: int) -> Grid:
+    try:
+        return grids_visible_to(user=user).select_related("village").get(pk=pk)
+    except (Grid.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def grid_get_worked_by_or_404(*, user, pk) -> Grid:
+    try:
+        return grids_worked_by(user=user).get(pk=pk)
+    except (Grid.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def finding_photo_get_for_user_or_404(*, user, pk) -> FindingPhoto:
+    try:
+        return FindingPhoto.objects.get(pk=pk, finding__in=findings_visible_to(user))
+    except (FindingPhoto.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def findings_visible_to(user) -> QuerySet[Finding]:
+    return Finding.objects.filter(grid__in=grids_visible_to(user=user))
+
+
+def finding_get_for_user_or_404(*, user, pk) -> Finding:
+    try:
+        return (
+            findings_visible_to(user)
+            .select_related("grid", "grid__village", "reporter", "holder", "patrol")
+            .get(pk=pk)
+        )
+    except (Finding.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def with_day_state(grids: QuerySet[Grid], day: date) -> QuerySet[Grid]:
+    """Annotate each grid with its numbers for `day`: `patrols_done`, `findings_count`,
+    `zero_reported`, and the target its county set (`patrol_target`)."""
+    start, end = local_day_bounds(day)
+    patrols = (
+        Patrol.objects.filter(grid=OuterRef("pk"), started_at__range=(start, end))
+        .order_by()
+        .values("grid")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    findings = (
+        Finding.objects.filter(grid=OuterRef("pk"), found_at__range=(start, end))
+        .order_by()
+        .values("grid")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    target = PatrolTarget.objects.filter(county_id=OuterRef("village__parent__parent_id")).values(
+        "per_day"
+    )
+    return grids.annotate(
+        patrols_done=Coalesce(Subquery(patrols), 0),
+        findings_count=Coalesce(Subquery(findings), 0),
+        zero_reported=Exists(ZeroReport.objects.filter(grid=OuterRef("pk"), day=day)),
+        patrol_target=Coalesce(Subquery(target), DEFAULT_PATROLS_PER_DAY),
+    )
+
+
+@dataclass(frozen=True)
+class WorkerDay:
+    grids: list[Grid]
+    patrols_done: int
+    patrol_target: int
+    findings_today: int
+    open_findings: list[Finding]
+    open_patrol: Patrol | None
+
+
+def worker_day(*, user, day: date | None = None) -> WorkerDay:
+    """The grid worker's home page: today's patrols against the target, today's findings,
+    the items waiting on them, and the patrol under way if any."""
+    day = day or today()
+    start, end = local_day_bounds(day)
+    grids = list(with_day_state(grids_worked_by(user=user, day=day), day))
+    open_findings = list(
+        Finding.objects.filter(holder=user, status=FindingStatus.OPEN)
+        .select_related("grid")
+        .order_by("-found_at")[:20]
+    )
+    open_patrol = (
+        Patrol.objects.filter(worker=user, ended_at__isnull=True)
+        .select_related("grid")
+        .order_by("-started_at")
+        .first()
+    )
+    mine_today = Patrol.objects.filter(worker=user, started_at__range=(start, end))
+    return WorkerDay(
+        grids=grids,
+        patrols_done=mine_today.count(),
+        patrol_target=sum(grid.patrol_target for grid in grids),
+        findings_today=Finding.objects.filter(reporter=user, found_at__range=(start, end)).count(),
+        open_findings=open_findings,
+        open_patrol=open_patrol,
+    )
+
+
+def grid_team(*, grid: Grid, day: date | None = None) -> QuerySet[GridAssignment]:
+    day = day or today()
+    return (
+        GridAssignment.objects.active_on(day)
+        .filter(grid=grid)
+        .select_related("person")
+        .order_by("role", "starts_on")
+    )
+
+
+def handed_up_findings(*, user, village: Area) -> QuerySet[Finding]:
+    """Findings handed up from the grids of `village` that wait for the village to act."""
+    return (
+        findings_visible_to(user)
+        .filter(grid__village=village, status=FindingStatus.HANDED_UP)
+        .select_related("grid", "reporter")
+        .order_by("-found_at")
+    )
+
+
+def village_grid_states(*, user, village: Area, day: date | None = None) -> list[Grid]:
+    day = day or today()
+    grids = grids_visible_to(user=user).filter(village=village)
+    return list(with_day_state(grids, day).order_by("code"))
+
+
+def township_village_states(*, user, township: Area, day: date | None = None) -> list[dict]:
+    """Per village of `township`: how many grids, how many reported today (findings or a zero
+    report), and how many findings were handed up and still wait."""
+    day = day or today()
+    start, end = local_day_bounds(day)
+    found_today = Finding.objects.filter(grid=OuterRef("pk"), found_at__range=(start, end))
+    zero_today = ZeroReport.objects.filter(grid=OuterRef("pk"), day=day)
+    rows = (
+        grids_visible_to(user=user)
+        .filter(village__parent=township)
+        .annotate(reported=Exists(found_today) | Exists(zero_today))
+        .values("village__code", "village__name")
+        .annotate(
+            grid_count=Count("pk"),
+            reported_count=Count("pk", filter=Q(reported=True)),
+        )
+        .order_by("village__code")
+    )
+    return [{**row, "unreported_count": row["grid_count"] - row["reported_count"]} for row in rows]

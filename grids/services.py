@@ -1,0 +1,380 @@
+"""The only writers of grids, teams, patrols, findings and zero reports.
+
+`actor` is always the signed-in person doing it (None only for the operator at the command
+line). Every function validates before it writes, writes atomically, and records each change
+to a finding as a `FindingEvent`.
+"""
+
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.models import AreaLevel, Role
+from governance.selectors import jurisdiction_q
+from grids.models import (
+    Finding,
+    FindingEvent,
+    FindingEventKind,
+    FindingPhoto,
+    FindingStatus,
+    Grid,
+    GridAssignment,
+    GridRole,
+    Patrol,
+    ZeroReport,
+)
+from grids.photos import MAX_PHOTOS, ProcessedPhoto
+from grids.selectors import local_day_bounds
+
+# Who may draw grids and staff them: the village and the township above it.
+GRID_MANAGERS = [Role.VILLAGE_STAFF, Role.GRID_CHIEF, Role.TOWNSHIP_STAFF, Role.ADMINISTRATOR]
+# A phone's clock may run a little ahead; a finding may wait on the phone for days offline.
+CLOCK_SKEW = timedelta(minutes=10)
+OLDEST_OFFLINE_FINDING = timedelta(days=7)
+
+
+def _require_grid_manager(*, actor, village) -> None:
+    if actor is None:
+        return
+    managed = type(village).objects.filter(
+        jurisdiction_q(user=actor, roles=GRID_MANAGERS), pk=village.pk
+    )
+    if not managed.exists():
+        raise PermissionDenied(_("You do not manage the grids of this village."))
+
+
+def _require_on_team(*, actor, grid: Grid, day: date) -> None:
+    if not GridAssignment.objects.active_on(day).filter(person=actor, grid=grid).exists():
+        raise PermissionDenied(_("You are not on the team of this grid."))
+
+
+def grid_create(
+    *,
+    actor,
+    village,
+    code: str,
+    name: str,
+    kind: str,
+    households: int = 0,
+    population: int = 0,
+    boundary: dict | None = None,
+) -> Grid:
+    """Draw a new grid in `village`. `actor` must manage the village's grids."""
+    if village.level != AreaLevel.VILLAGE:
+        raise ValidationError(_("A grid belongs to a village or community."), code="not_village")
+    _require_grid_manager(actor=actor, village=village)
+    if Grid.objects.filter(code=code).exists():
+        raise ValidationError(
+            _("The grid code %(code)s is taken.") % {"code": code}, code="code_taken"
+        )
+    grid = Grid(
+        village=village,
+        code=code,
+        name=name,
+        kind=kind,
+        households=households,
+        population=population,
+        boundary=boundary,
+    )
+    grid.full_clean()
+    with transaction.atomic():
+        grid.save()
+    return grid
+
+
+def grid_assign(*, actor, grid: Grid, person, role: str, starts_on: date) -> GridAssignment:
+    """Put `person` on `grid`'s team as `role` from `starts_on`; an identical open assignment
+    is returned as it is, so running an import twice adds nothing."""
+    _require_grid_manager(actor=actor, village=grid.village)
+    if role not in GridRole.values:
+        raise ValidationError(_("Unknown team role."), code="unknown_role")
+    existing = GridAssignment.objects.filter(
+        grid=grid, person=person, role=role, ends_on__isnull=True
+    ).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        return GridAssignment.objects.create(
+            grid=grid, person=person, role=role, starts_on=starts_on
+        )
+
+
+def patrol_start(
+    *, actor, grid: Grid, latitude: Decimal | None = None, longitude: Decimal | None = None
+) -> Patrol:
+    now = timezone.now()
+    _require_on_team(actor=actor, grid=grid, day=timezone.localdate(now))
+    with transaction.atomic():
+        under_way = (
+            Patrol.objects.select_for_update()
+            .filter(worker=actor, ended_at__isnull=True)
+            .select_related("grid")
+            .first()
+        )
+        if under_way is not None:
+            raise ValidationError(
+                _("Your patrol of %(grid)s is still under way: end it first.")
+                % {"grid": under_way.grid.name},
+                code="patrol_under_way",
+            )
+        return Patrol.objects.create(
+            grid=grid,
+            worker=actor,
+            started_at=now,
+            start_latitude=latitude,
+            start_longitude=longitude,
+        )
+
+
+def patrol_end(
+    *, actor, patrol: Patrol, latitude: Decimal | None = None, longitude: Decimal | None = None
+) -> Patrol:
+    with transaction.atomic():
+        patrol = Patrol.objects.select_for_update().get(pk=patrol.pk)
+        if patrol.worker_id != actor.pk:
+            raise PermissionDenied(_("This is not your patrol."))
+        if patrol.ended_at is not None:
+            return patrol
+        patrol.ended_at = timezone.now()
+        patrol.end_latitude = latitude
+        patrol.end_longitude = longitude
+        patrol.save(update_fields=["ended_at", "end_latitude", "end_longitude"])
+    return patrol
+
+
+def _write_event(*, finding: Finding, actor, kind: str, from_status: str, note="", **details):
+    FindingEvent.objects.create(
+        finding=finding,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=finding.status,
+        note=note,
+        details=details,
+    )
+
+
+def finding_log(
+    *,
+    actor,
+    grid: Grid,
+    client_key: uuid.UUID,
+    category: str,
+    severity: str,
+    description: str,
+    status: str,
+    action_taken: str = "",
+    found_at: datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    photos: list[ProcessedPhoto] = (),
+) -> tuple[Finding, bool]:
+    """Store a finding with its photos, once. Returns (finding, created).
+
+    The phone makes `client_key` before its first try; a second submission with the same key
+    (a retry after a dropped connection, a double tap) returns the stored finding and writes
+    nothing. `status` is how the worker disposed of it: handled on the spot (then
+    `action_taken` is required), handed up, or open to handle later today.
+    """
+    existing = Finding.objects.filter(client_key=client_key).first()
+    if existing is not None:
+        return _same_sender_or_refuse(existing, actor), False
+
+    now = timezone.now()
+    found_at = found_at or now
+    if found_at > now + CLOCK_SKEW:
+        raise ValidationError(_("The time found lies in the future."), code="future")
+    if found_at < now - OLDEST_OFFLINE_FINDING:
+        raise ValidationError(_("The time found is more than 7 days ago."), code="too_old")
+    _require_on_team(actor=actor, grid=grid, day=timezone.localdate(found_at))
+    if status == FindingStatus.HANDLED and not action_taken.strip():
+        raise ValidationError(
+            _("Say what was done when a finding is handled on the spot."), code="no_action"
+        )
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
+        )
+    patrol = (
+        Patrol.objects.filter(worker=actor, grid=grid, started_at__lte=found_at)
+        .filter(ended_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+        or Patrol.objects.filter(
+            worker=actor, grid=grid, started_at__lte=found_at, ended_at__gte=found_at
+        ).first()
+    )
+    finding = Finding(
+        client_key=client_key,
+        grid=grid,
+        patrol=patrol,
+        reporter=actor,
+        holder=actor,
+        category=category,
+        severity=severity,
+        description=description,
+        status=status,
+        action_taken=action_taken if status == FindingStatus.HANDLED else "",
+        found_at=found_at,
+        latitude=latitude,
+        longitude=longitude,
+    )
+    finding.full_clean(exclude=["client_key"])
+    try:
+        with transaction.atomic():
+            finding.save()
+            for photo in photos:
+                stored = FindingPhoto(finding=finding, width=photo.width, height=photo.height)
+                stored.image.save("photo.jpg", photo.content, save=False)
+                stored.save()
+            _write_event(
+                finding=finding,
+                actor=actor,
+                kind=FindingEventKind.LOGGED,
+                from_status="",
+                photos=len(photos),
+            )
+    except IntegrityError:
+        # The same key arrived twice at the same moment: the other request stored it.
+        existing = Finding.objects.filter(client_key=client_key).first()
+        if existing is None:
+            raise
+        return _same_sender_or_refuse(existing, actor), False
+    return finding, True
+
+
+def _same_sender_or_refuse(finding: Finding, actor) -> Finding:
+    if finding.reporter_id != actor.pk:
+        raise ValidationError(_("This submission key was already used."), code="key_reused")
+    return finding
+
+
+def _change_status(*, actor, finding: Finding, to_status: str, kind: str, note: str) -> Finding:
+    with transaction.atomic():
+        finding = Finding.objects.select_for_update().get(pk=finding.pk)
+        if finding.status != FindingStatus.OPEN:
+            raise ValidationError(
+                _("This finding is already %(status)s.") % {"status": finding.get_status_display()},
+                code="not_open",
+            )
+        if finding.holder_id != actor.pk:
+            raise PermissionDenied(_("This finding is held by someone else."))
+        from_status = finding.status
+        finding.status = to_status
+        if to_status == FindingStatus.HANDLED:
+            finding.action_taken = note
+        finding.save(update_fields=["status", "action_taken"])
+        _write_event(finding=finding, actor=actor, kind=kind, from_status=from_status, note=note)
+    return finding
+
+
+def finding_handle(*, actor, finding: Finding, action_taken: str) -> Finding:
+    """The holder handled an open finding on the spot; `action_taken` says how."""
+    if not action_taken.strip():
+        raise ValidationError(
+            _("Say what was done when a finding is handled on the spot."), code="no_action"
+        )
+    return _change_status(
+        actor=actor,
+        finding=finding,
+        to_status=FindingStatus.HANDLED,
+        kind=FindingEventKind.HANDLED,
+        note=action_taken.strip(),
+    )
+
+
+def finding_hand_up(*, actor, finding: Finding, reason: str = "") -> Finding:
+    """The holder hands an open finding up to the village, which takes it from there."""
+    return _change_status(
+        actor=actor,
+        finding=finding,
+        to_status=FindingStatus.HANDED_UP,
+        kind=FindingEventKind.HANDED_UP,
+        note=reason.strip(),
+    )
+
+
+def zero_report_file(*, actor, grid: Grid, day: date | None = None) -> tuple[ZeroReport, bool]:
+    """零报告: `actor` says `grid` had nothing to report on `day` (today by default).
+
+    Refused when the grid has findings that day: then it did have something to report.
+    Filing twice returns the first report.
+    """
+    day = day or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError(_("A zero report cannot be filed for a future day."))
+    _require_on_team(actor=actor, grid=grid, day=day)
+    start, end = local_day_bounds(day)
+    if Finding.objects.filter(grid=grid, found_at__range=(start, end)).exists():
+        raise ValidationError(
+            _("%(grid)s has findings on this day, so it has something to report.")
+            % {"grid": grid.name},
+            code="has_findings",
+        )
+    with transaction.atomic():
+        report, created = ZeroReport.objects.get_or_create(
+            grid=grid, day=day, defaults={"reporter": actor}
+        )
+    return report, created
+
+
+def grid_handover(*, actor, grid: Grid, leaving, successor, on_day: date | None = None) -> int:
+    """`leaving` leaves `grid`: their assignments end, `successor` takes their team role, and
+    every open item they hold on this grid moves to the successor, each with an event.
+
+    Returns the number of items moved.
+    """
+    on_day = on_day or timezone.localdate()
+    _require_grid_manager(actor=actor, village=grid.village)
+    if leaving.pk == successor.pk:
+        raise ValidationError(_("The successor must be someone else."), code="same_person")
+    with transaction.atomic():
+        assignments = list(
+            GridAssignment.objects.select_for_update()
+            .active_on(on_day)
+            .filter(grid=grid, person=leaving)
+        )
+        if not assignments:
+            raise ValidationError(
+                _("%(person)s is not on the team of %(grid)s.")
+                % {"person": leaving.first_name or leaving.username, "grid": grid.name},
+                code="not_on_team",
+            )
+        for assignment in assignments:
+            assignment.ends_on = max(on_day, assignment.starts_on)
+            assignment.save(update_fields=["ends_on"])
+            if (
+                not GridAssignment.objects.active_on(on_day)
+                .filter(grid=grid, person=successor, role=assignment.role)
+                .exists()
+            ):
+                GridAssignment.objects.create(
+                    grid=grid, person=successor, role=assignment.role, starts_on=on_day
+                )
+        moved = list(
+            Finding.objects.select_for_update().filter(
+                grid=grid, holder=leaving, status=FindingStatus.OPEN
+            )
+        )
+        for finding in moved:
+            finding.holder = successor
+            finding.save(update_fields=["holder"])
+            _write_event(
+                finding=finding,
+                actor=actor,
+                kind=FindingEventKind.HANDED_OVER,
+                from_status=finding.status,
+                note=_("%(from)s left the grid; %(to)s takes over.")
+                % {
+                    "from": leaving.first_name or leaving.username,
+                    "to": successor.first_name or successor.username,
+                },
+                from_holder=leaving.pk,
+                to_holder=successor.pk,
+            )
+    return len(moved)

@@ -1,0 +1,304 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from governance.models import AREA_WIDE_ROLES, AreaLevel
+from governance.selectors import area_get_for_user_or_404, jurisdiction_roots, user_roles
+from grids import selectors, services
+from grids.forms import FindingActionForm, FindingForm, GridForm, HandoverForm, LocationForm
+from grids.models import FindingStatus, Patrol
+
+
+def _error_text(error: ValidationError | PermissionDenied) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or _("Your role does not allow this.")
+
+
+def _wants_json(request) -> bool:
+    """The phone's outbox sends findings with fetch and reads the answer as JSON."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+def worker_home(request):
+    day = selectors.worker_day(user=request.user)
+    return render(request, "grids/worker_home.html", {"day": day})
+
+
+@login_required
+def grids_overview(request):
+    """The grid menu entry: the grids of one's village or township for those who watch them,
+    a worker's own day for those who work them."""
+    for area in jurisdiction_roots(user=request.user, roles=AREA_WIDE_ROLES):
+        if area.level == AreaLevel.VILLAGE:
+            return redirect("grids:village_grids", code=area.code)
+        if area.level == AreaLevel.TOWNSHIP:
+            return redirect("grids:township_villages", code=area.code)
+    if selectors.grids_worked_by(user=request.user).exists():
+        return redirect("grids:worker_home")
+    return redirect("area_root")
+
+
+@login_required
+def grid_detail(request, pk):
+    grid = selectors.grid_get_for_user_or_404(user=request.user, pk=pk)
+    state = selectors.with_day_state(
+        selectors.grids_visible_to(user=request.user).filter(pk=grid.pk), selectors.today()
+    ).get()
+    recent = (
+        selectors.findings_visible_to(request.user)
+        .filter(grid=grid)
+        .select_related("reporter")
+        .order_by("-found_at")[:20]
+    )
+    team = selectors.grid_team(grid=grid)
+    on_team = any(assignment.person_id == request.user.pk for assignment in team)
+    return render(
+        request,
+        "grids/grid_detail.html",
+        {"grid": grid, "state": state, "recent": recent, "team": team, "on_team": on_team},
+    )
+
+
+@login_required
+@require_POST
+def patrol_start(request, pk):
+    grid = selectors.grid_get_worked_by_or_404(user=request.user, pk=pk)
+    location = LocationForm(request.POST)
+    if not location.is_valid():
+        messages.error(request, _error_text(ValidationError(location.errors.get("__all__"))))
+        return redirect("grids:worker_home")
+    try:
+        services.patrol_start(actor=request.user, grid=grid, **location.cleaned_data)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Patrol of %(grid)s started.") % {"grid": grid.name})
+    return redirect("grids:worker_home")
+
+
+@login_required
+@require_POST
+def patrol_end(request, pk):
+    try:
+        patrol = Patrol.objects.get(pk=pk, worker=request.user)
+    except Patrol.DoesNotExist:
+        raise Http404 from None
+    location = LocationForm(request.POST)
+    coordinates = location.cleaned_data if location.is_valid() else {}
+    services.patrol_end(actor=request.user, patrol=patrol, **coordinates)
+    messages.success(request, _("Patrol ended."))
+    return redirect("grids:worker_home")
+
+
+@login_required
+def finding_new(request):
+    grids = selectors.grids_worked_by(user=request.user)
+    if not grids.exists():
+        raise PermissionDenied
+    form = FindingForm(request.POST or None, request.FILES or None, grids=grids)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                finding, created = services.finding_log(
+                    actor=request.user,
+                    grid=data["grid"],
+                    client_key=data["client_key"],
+                    category=data["category"],
+                    severity=data["severity"],
+                    description=data["description"],
+                    status=data["status"],
+                    action_taken=data["action_taken"],
+                    found_at=data["found_at"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    photos=data["photos"],
+                )
+            except (ValidationError, PermissionDenied) as error:
+                form.add_error(None, _error_text(error))
+            else:
+                url = reverse("grids:finding_detail", args=[finding.pk])
+                if _wants_json(request):
+                    return JsonResponse({"ok": True, "created": created, "url": url})
+                messages.success(request, _("The finding was saved."))
+                return redirect("grids:worker_home")
+        if _wants_json(request):
+            errors = [str(message) for messages_ in form.errors.values() for message in messages_]
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+    return render(request, "grids/finding_form.html", {"form": form})
+
+
+@login_required
+def finding_detail(request, pk):
+    finding = selectors.finding_get_for_user_or_404(user=request.user, pk=pk)
+    return render(
+        request,
+        "grids/finding_detail.html",
+        {
+            "finding": finding,
+            "photos": finding.photos.all(),
+            "events": finding.events.select_related("actor"),
+            "can_act": finding.status == FindingStatus.OPEN
+            and finding.holder_id == request.user.pk,
+            "action_form": FindingActionForm(),
+        },
+    )
+
+
+@login_required
+def finding_photo(request, pk):
+    """Photos are served only to those who may see the finding, never from a public folder."""
+    photo = selectors.finding_photo_get_for_user_or_404(user=request.user, pk=pk)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _finding_action(request, pk, action):
+    finding = selectors.finding_get_for_user_or_404(user=request.user, pk=pk)
+    form = FindingActionForm(request.POST)
+    if form.is_valid():
+        try:
+            action(actor=request.user, finding=finding, note=form.cleaned_data["note"])
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _error_text(ValidationError(form.errors["note"])))
+    return redirect("grids:finding_detail", pk=finding.pk)
+
+
+@login_required
+@require_POST
+def finding_handle(request, pk):
+    return _finding_action(
+        request,
+        pk,
+        lambda *, actor, finding, note: services.finding_handle(
+            actor=actor, finding=finding, action_taken=note
+        ),
+    )
+
+
+@login_required
+@require_POST
+def finding_hand_up(request, pk):
+    return _finding_action(
+        request,
+        pk,
+        lambda *, actor, finding, note: services.finding_hand_up(
+            actor=actor, finding=finding, reason=note
+        ),
+    )
+
+
+@login_required
+@require_POST
+def zero_report(request, pk):
+    grid = selectors.grid_get_worked_by_or_404(user=request.user, pk=pk)
+    try:
+        _report, created = services.zero_report_file(actor=request.user, grid=grid)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, _error_text(error))
+    else:
+        if created:
+            messages.success(request, _("Zero report filed for %(grid)s.") % {"grid": grid.name})
+        else:
+            messages.info(
+                request, _("%(grid)s already has today's zero report.") % {"grid": grid.name}
+            )
+    return redirect("grids:worker_home")
+
+
+def _area_of_level_or_404(request, code, level):
+    area = area_get_for_user_or_404(user=request.user, code=code)
+    if area.level != level:
+        raise Http404
+    return area
+
+
+@login_required
+def village_grids(request, code):
+    village = _area_of_level_or_404(request, code, AreaLevel.VILLAGE)
+    grids = selectors.village_grid_states(user=request.user, village=village)
+    return render(
+        request,
+        "grids/village_grids.html",
+        {
+            "village": village,
+            "grids": grids,
+            "handed_up": selectors.handed_up_findings(user=request.user, village=village)[:50],
+            "can_manage": bool(user_roles(user=request.user) & set(services.GRID_MANAGERS)),
+        },
+    )
+
+
+@login_required
+def township_villages(request, code):
+    township = _area_of_level_or_404(request, code, AreaLevel.TOWNSHIP)
+    rows = selectors.township_village_states(user=request.user, township=township)
+    return render(request, "grids/township_villages.html", {"township": township, "rows": rows})
+
+
+@login_required
+def grid_create(request, code):
+    village = _area_of_level_or_404(request, code, AreaLevel.VILLAGE)
+    form = GridForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grid = services.grid_create(actor=request.user, village=village, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        else:
+            messages.success(request, _("Grid %(name)s created.") % {"name": grid.name})
+            return redirect("grids:grid_detail", pk=grid.pk)
+    return render(request, "grids/grid_form.html", {"form": form, "village": village})
+
+
+@login_required
+def grid_handover(request, pk):
+    grid = selectors.grid_get_for_user_or_404(user=request.user, pk=pk)
+    team_ids = selectors.grid_team(grid=grid).values("person_id")
+    user_model = get_user_model()
+    candidates = (
+        user_model.objects.filter(
+            Q(memberships__area=grid.village) | Q(grid_assignments__grid__village=grid.village)
+        )
+        .distinct()
+        .order_by("username")
+    )
+    form = HandoverForm(
+        request.POST or None,
+        team=user_model.objects.filter(pk__in=team_ids).order_by("username"),
+        candidates=candidates,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = services.grid_handover(
+                actor=request.user,
+                grid=grid,
+                leaving=form.cleaned_data["leaving"],
+                successor=form.cleaned_data["successor"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        else:
+            messages.success(
+                request, _("Handover done: %(count)d open items moved.") % {"count": moved}
+            )
+            return redirect("grids:grid_detail", pk=grid.pk)
+    return render(request, "grids/grid_handover.html", {"grid": grid, "form": form})
