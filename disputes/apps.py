@@ -5,3 +5,28 @@ from django.utils.translation import gettext_lazy as _
 class DisputesConfig(AppConfig):
     name = "disputes"
     verbose_name = _("Disputes")
+
+    def ready(self):
+        from governance.models import Role
+        from governance.navigation import MenuEntry, register_menu_entry
+
+        handlers = frozenset(
+            {
+                Role.GRID_CHIEF,
+                Role.VILLAGE_STAFF,
+                Role.TOWNSHIP_STAFF,
+                Role.MEDIATOR,
+                Role.DEPARTMENT_LIAISON,
+                Role.COUNTY_OFFICIAL,
+                Role.CITY_OFFICIAL,
+                Role.POLICE_LIAISON,
+                Role.GRID_WORKER,
+            }
+        )
+        register_menu_entry(MenuEntry(_("Disputes"), "disputes:workbench", handlers))
+
+        from disputes.demo import seed_demo_departments
+        from governance.demo import DEMO_EXTENSIONS
+
+        if seed_demo_departments not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(seed_demo_departments)

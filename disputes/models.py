@@ -1,1 +1,426 @@
-"""Disputes and their events: built with the township workbench."""
+"""Disputes (矛盾纠纷): intake, levels and escalation, assignment, summons, mediation, closure.
+
+The statuses and the transitions between them are data in `disputes.workflow`; every write
+goes through `disputes.services`, and every change is a `DisputeEvent` that is never edited.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Area, CaseEvent, Department
+from governance.querysets import JurisdictionQuerySet
+
+
+class DisputeKind(models.TextChoices):
+    NEIGHBOUR = "neighbour", _("Neighbour")
+    FAMILY = "family", _("Family and marriage")
+    DEBT = "debt", _("Private debt")
+    LAND = "land", _("Land, hills and forest")
+    REQUISITION = "requisition", _("Land requisition and construction")
+    LABOUR = "labour", _("Labour and wages")
+    PROPERTY = "property", _("Property management")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    GRID = "grid", _("Grid finding")
+    WALK_IN = "walk_in", _("Walk-in")
+    HOTLINE = "hotline", _("Hotline")
+    ONLINE = "online", _("Online")
+    POLICE = "police", _("Police referral")
+    DEPARTMENT = "department", _("Department referral")
+
+
+class Level(models.TextChoices):
+    """The level that handles a dispute, lowest first.
+
+    "微事不出网格、小事不出村居、大事不出乡镇": each level keeps what it can resolve.
+    """
+
+    GRID = "grid", _("Grid")
+    VILLAGE = "village", _("Village")
+    TOWNSHIP = "township", _("Township")
+    COUNTY = "county", _("County")
+
+
+LEVEL_ORDER = [Level.GRID, Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY]
+
+
+class Risk(models.TextChoices):
+    GREEN = "green", _("Green")
+    YELLOW = "yellow", _("Yellow")
+    RED = "red", _("Red")
+
+
+class Status(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ACCEPTED = "accepted", _("Accepted")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_MEDIATION = "in_mediation", _("In mediation")
+    RESOLVED = "resolved", _("Resolved")
+    NOT_RESOLVED = "not_resolved", _("Not resolved")
+    REVISITED = "revisited", _("Revisited")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.REGISTERED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION}
+)
+
+
+class Route(models.TextChoices):
+    """访、调、裁、审、处: how a dispute is handled."""
+
+    PEOPLES = "peoples", _("People's mediation")
+    ADMINISTRATIVE = "administrative", _("Administrative mediation")
+    ARBITRATION = "arbitration", _("Arbitration")
+    FAST_TRACK = "fast_track", _("Fast-track court")
+    FOUR_CHIEFS = "four_chiefs", _("Four-chief joint mediation")
+
+
+class Outcome(models.TextChoices):
+    AGREEMENT = "agreement", _("Mediated with an agreement")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REFERRED = "referred", _("Referred to court or arbitration")
+    FAILED = "failed", _("Failed")
+
+
+class DisputeQuerySet(JurisdictionQuerySet):
+    area_field = "village"
+
+
+class Dispute(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DisputeKind.choices)
+    channel = models.CharField(_("intake channel"), max_length=16, choices=Channel.choices)
+    description = models.TextField(_("description"), max_length=5000)
+    people_involved = models.PositiveIntegerField(
+        _("people involved"), default=2, validators=[MinValueValidator(1)]
+    )
+    village = models.ForeignKey(
+        Area,
+        verbose_name=_("village / community"),
+        on_delete=models.PROTECT,
+        related_name="disputes",
+    )
+    grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+    )
+    source_finding = models.OneToOneField(
+        "grids.Finding",
+        verbose_name=_("from finding"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute",
+    )
+    level = models.CharField(_("handling level"), max_length=16, choices=Level.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REGISTERED
+    )
+    risk = models.CharField(_("risk"), max_length=8, choices=Risk.choices, default=Risk.GREEN)
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible repeat of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+    )
+    route = models.CharField(_("handling route"), max_length=16, choices=Route.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    agreement = models.TextField(_("agreement"), blank=True)
+    resolved_level = models.CharField(
+        _("resolved at level"), max_length=16, choices=Level.choices, blank=True
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    extended = models.BooleanField(_("deadline extended"), default=False)
+    under_supervision = models.BooleanField(_("under supervision"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="registered_disputes",
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    # Incremented by every change: a form carries the version it was drawn from, so a second
+    # person acting on a case that changed under them is told so instead of overwriting.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = DisputeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-registered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["village", "registered_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or str(self.pk)
+
+
+class Side(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    RESPONDENT = "respondent", _("Respondent")
+
+
+class Party(models.Model):
+    """A party to a dispute. ID number and phone are stored whole and shown masked to anyone
+    not handling the case."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
+    side = models.CharField(_("side"), max_length=16, choices=Side.choices)
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        indexes = [models.Index(fields=["id_number"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(models.Model):
+    """A handler of a dispute: a person (mediator, grid worker, police officer, judge) or a
+    department; one lead (主办) and any number of co-handlers (协办)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_assignments",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_assignments",
+    )
+    lead = models.BooleanField(_("lead handler"), default=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False) ^ models.Q(department__isnull=False),
+                name="assignment_person_xor_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person or self.department)
+
+    @property
+    def handler_name(self) -> str:
+        if self.person_id:
+            return self.person.first_name or self.person.username
+        return self.department.name
+
+
+class Summons(models.Model):
+    """街乡吹哨、部门报到: a department summoned to a dispute must acknowledge and report."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="summons")
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="summons"
+    )
+    due_on = models.DateField(_("report due on"))
+    summoned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    summoned_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    report = models.TextField(_("report"), blank=True)
+
+    class Meta:
+        verbose_name = _("summons")
+        verbose_name_plural = _("summonses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dispute", "department"], name="summons_one_per_department"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} → {self.department}"
+
+
+class MediationSession(models.Model):
+    dispute = models.ForeignKey(
+        Dispute, on_delete=models.CASCADE, related_name="mediation_sessions"
+    )
+    held_on = models.DateField(_("held on"))
+    participants = models.CharField(_("who took part"), max_length=500)
+    agreed = models.TextField(_("what was agreed"), max_length=5000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.held_on}"
+
+
+class Revisit(models.Model):
+    """回访: the parties' satisfaction after the dispute was resolved (or not)."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="revisits")
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
+    visited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    visited_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revisit")
+        verbose_name_plural = _("revisits")
+
+    def __str__(self) -> str:
+        return f"{self.dispute} {self.satisfaction}"
+
+
+class ExtensionRequest(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="extensions")
+    working_days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"), max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved = models.BooleanField(_("approved"), null=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+
+    def __str__(self) -> str:
+        return f"{self.dispute} +{self.working_days}"
+
+
+class Supervision(models.Model):
+    """督办: a superior flags a dispute; the handling level must answer."""
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="supervisions")
+    note = models.TextField(_("instruction"), max_length=2000)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+
+    def __str__(self) -> str:
+        return f"{self.dispute}: {self.note[:20]}"
+
+
+def attachment_path(attachment, filename):
+    return f"disputes/{attachment.dispute_id}/{attachment.stored_name}"
+
+
+class Attachment(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    stored_name = models.CharField(max_length=100)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DeadlineRule(models.Model):
+    """Working days a level has to resolve a dispute, per kind (an empty kind: any kind)."""
+
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=DisputeKind.choices, blank=True)
+    working_days = models.PositiveSmallIntegerField(
+        _("working days"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "kind"], name="deadline_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.get_kind_display()}: {self.working_days}"
+
+
+# Used where no rule is configured: a grid has three working days, a village a week, a
+# township three weeks, the county six.
+DEFAULT_WORKING_DAYS = {Level.GRID: 3, Level.VILLAGE: 5, Level.TOWNSHIP: 15, Level.COUNTY: 30}
+
+
+class DisputeEvent(CaseEvent):
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("what"), max_length=32)
+    from_level = models.CharField(max_length=16, blank=True)
+    to_level = models.CharField(max_length=16, blank=True)
+
+    class Meta(CaseEvent.Meta):
+        verbose_name = _("dispute event")
+        verbose_name_plural = _("dispute events")

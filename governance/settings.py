@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -137,8 +138,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
-# The beat schedule: one line per job, its cron spelled out. Later jobs are added here.
-CELERY_BEAT_SCHEDULE: dict = {}
+# The beat schedule: one line per job, its cron spelled out (Beijing time).
+CELERY_BEAT_SCHEDULE = {
+    "escalate-overdue-disputes": {
+        "task": "disputes.tasks.escalate_overdue_disputes",
+        "schedule": crontab(minute="*/10"),  # every ten minutes
+    },
+}
 
 # ---------------------------------------------------------------------------------------------
 # Authentication, sign-in lockout and sessions

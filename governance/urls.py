@@ -24,5 +24,6 @@ urlpatterns = [
         name="membership_revoke",
     ),
     path("grid/", include("grids.urls")),
+    path("disputes/", include("disputes.urls")),
     path("admin/", admin.site.urls),
 ]

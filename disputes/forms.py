@@ -1,0 +1,293 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from disputes.models import Channel, DisputeKind, Level, Outcome, Risk, Route, Side, Status
+from disputes.selectors import departments_for, disputes_visible_to, handler_candidates
+from governance.models import AreaLevel
+from governance.selectors import areas_for_user
+from grids.models import Grid
+
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ID_CHECK_CHARS = "10X98765432"
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+
+
+def clean_id_number(value: str) -> str:
+    """A resident identity number (GB 11643): 17 digits and a check character."""
+    value = value.strip().upper()
+    if not value:
+        return ""
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise forms.ValidationError(
+            _("An ID number has 18 characters: 17 digits and a check digit.")
+        )
+    total = sum(int(digit) * weight for digit, weight in zip(value[:17], ID_WEIGHTS, strict=True))
+    if ID_CHECK_CHARS[total % 11] != value[17]:
+        raise forms.ValidationError(_("This ID number's check digit is wrong."))
+    return value
+
+
+def long_text(label, max_length: int, *, rows: int, required: bool = True) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class PartyForm(forms.Form):
+    side = forms.ChoiceField(choices=Side.choices, label=_("Side"))
+    name = forms.CharField(label=_("Name"), max_length=50)
+    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+
+    def clean_id_number(self):
+        return clean_id_number(self.cleaned_data["id_number"])
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip().replace(" ", "")
+        if phone and not PHONE.match(phone):
+            raise forms.ValidationError(_("Enter a mobile number or a landline with area code."))
+        return phone
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, extra=0, min_num=1, validate_min=True, max_num=20, validate_max=True
+)
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, area):
+        return f"{area.parent.name} · {area.name}" if area.parent_id else area.name
+
+
+class DisputeRegisterForm(forms.Form):
+    kind = forms.ChoiceField(choices=DisputeKind.choices, label=_("Kind"))
+    channel = forms.ChoiceField(choices=Channel.choices, label=_("Intake channel"))
+    village = VillageChoiceField(
+        queryset=None, label=_("Village / community"), to_field_name="code"
+    )
+    grid = forms.ModelChoiceField(queryset=None, label=_("Grid"), required=False)
+    level = forms.ChoiceField(choices=Level.choices, label=_("Handling level"))
+    people_involved = forms.IntegerField(
+        label=_("People involved"), min_value=1, max_value=100000, initial=2
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    confirm_repeat = forms.BooleanField(
+        label=_("Register anyway and mark it as a possible repeat"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        villages = areas_for_user(user=user).filter(level=AreaLevel.VILLAGE)
+        self.fields["village"].queryset = villages.select_related("parent").order_by("code")
+        self.fields["grid"].queryset = Grid.objects.filter(village__in=villages)
+
+    def clean(self):
+        cleaned = super().clean()
+        grid, village = cleaned.get("grid"), cleaned.get("village")
+        if grid and village and grid.village_id != village.pk:
+            self.add_error("grid", _("The grid does not belong to this village."))
+        return cleaned
+
+
+class VersionedForm(forms.Form):
+    """Every action form carries the version of the dispute it was drawn from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, dispute=None, user=None, **kwargs):
+        self.dispute, self.user = dispute, user
+        super().__init__(*args, **kwargs)
+        if dispute is not None and not self.is_bound:
+            self.fields["version"].initial = dispute.version
+
+
+class ReasonForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignForm(VersionedForm):
+    lead = forms.ModelChoiceField(queryset=None, label=_("Lead handler (person)"), required=False)
+    lead_department = forms.ModelChoiceField(
+        queryset=None, label=_("or lead department"), required=False
+    )
+    co_handlers = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Co-handlers"), required=False
+    )
+    co_departments = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("Co-handling departments"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = handler_candidates(dispute=self.dispute)
+        departments = departments_for(dispute=self.dispute)
+        for name in ("lead", "co_handlers"):
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = _person_label
+        for name in ("lead_department", "co_departments"):
+            self.fields[name].queryset = departments
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("lead")) == bool(cleaned.get("lead_department")):
+            raise forms.ValidationError(_("Choose one lead handler: a person or a department."))
+        return cleaned
+
+
+def _person_label(person):
+    roles = "、".join(sorted({m.get_role_display() for m in person.memberships.all()}))
+    return f"{person.first_name or person.username}（{roles}）" if roles else person.username
+
+
+class RouteForm(VersionedForm):
+    route = forms.ChoiceField(choices=Route.choices, label=_("Handling route"))
+
+
+class SessionForm(VersionedForm):
+    held_on = forms.DateField(
+        label=_("Held on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        initial=timezone.localdate,
+    )
+    participants = forms.CharField(label=_("Who took part"), max_length=500)
+    agreed = forms.CharField(
+        label=_("What was agreed"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ResolveForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        choices=[(k, v) for k, v in Outcome.choices if k != Outcome.FAILED], label=_("Outcome")
+    )
+    agreement = forms.CharField(
+        label=_("Agreement (for the mediation agreement)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ExtensionForm(VersionedForm):
+    working_days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=30)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecideExtensionForm(VersionedForm):
+    approved = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Approve")), ("0", _("Refuse"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
+
+
+class SummonForm(VersionedForm):
+    departments = forms.ModelMultipleChoiceField(queryset=None, label=_("Departments"))
+    due_on = forms.DateField(label=_("Report by"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Matter"), max_length=2000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = departments_for(dispute=self.dispute)
+
+
+class SummonsReportForm(VersionedForm):
+    report = forms.CharField(
+        label=_("Report"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NoteForm(VersionedForm):
+    note = forms.CharField(
+        label=_("Instruction"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AnswerForm(VersionedForm):
+    answer = forms.CharField(
+        label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RevisitForm(VersionedForm):
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    remarks = forms.CharField(label=_("Remarks"), max_length=2000, required=False)
+
+
+class MergeForm(VersionedForm):
+    target = forms.CharField(label=_("Number of the dispute to merge into"), max_length=32)
+
+    def clean_target(self):
+        number = self.cleaned_data["target"].strip()
+        target = disputes_visible_to(self.user).filter(number=number).first()
+        if target is None:
+            raise forms.ValidationError(_("No dispute you can see has this number."))
+        return target
+
+
+ACTION_FORMS = {
+    "accept": VersionedForm,
+    "assign": AssignForm,
+    "start_mediation": RouteForm,
+    "record_session": SessionForm,
+    "resolve": ResolveForm,
+    "fail": ReasonForm,
+    "hand_back": ReasonForm,
+    "escalate": ReasonForm,
+    "send_down": ReasonForm,
+    "request_extension": ExtensionForm,
+    "decide_extension": DecideExtensionForm,
+    "summon": SummonForm,
+    "acknowledge_summons": VersionedForm,
+    "report_summons": SummonsReportForm,
+    "supervise": NoteForm,
+    "answer_supervision": AnswerForm,
+    "revisit": RevisitForm,
+    "close": VersionedForm,
+    "reopen": ReasonForm,
+    "merge": MergeForm,
+}
+
+
+class DisputeFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, label=_("Status"))
+    level = forms.ChoiceField(required=False, label=_("Level"))
+    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    risk = forms.ChoiceField(required=False, label=_("Risk"))
+    area = forms.CharField(required=False, max_length=12, label=_("Area code"))
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    queue = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_ = [("", _("Any"))]
+        self.fields["status"].choices = any_ + list(Status.choices)
+        self.fields["level"].choices = any_ + list(Level.choices)
+        self.fields["kind"].choices = any_ + list(DisputeKind.choices)
+        self.fields["risk"].choices = any_ + list(Risk.choices)

@@ -1,0 +1,247 @@
+"""Reads of disputes: who sees which, what each person may do on one, the workbench queues."""
+
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from disputes.models import (
+    DEFAULT_WORKING_DAYS,
+    OPEN_STATUSES,
+    Assignment,
+    DeadlineRule,
+    Dispute,
+    Level,
+    Party,
+    Status,
+    Summons,
+)
+from disputes.workflow import (
+    ASSIGNEE,
+    LEVEL_ORDER,
+    LEVEL_ROLES,
+    LEVEL_STAFF,
+    SUMMONED,
+    SUPERIOR,
+    SUPERIOR_ROLES_ABOVE_COUNTY,
+)
+from governance.models import AREA_WIDE_ROLES, Area, Role
+from governance.selectors import jurisdiction_q, memberships_of
+from governance.workdays import add_working_days
+from grids.models import GridAssignment
+
+# Department liaisons see the disputes their department handles or is summoned to, not every
+# dispute of their county.
+DISPUTE_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
+DUE_SOON_WORKING_DAYS = 2
+
+
+def disputes_visible_to(user) -> QuerySet[Dispute]:
+    today = timezone.localdate()
+    my_grids = GridAssignment.objects.active_on(today).filter(person=user).values("grid_id")
+    handled = Assignment.objects.filter(
+        Q(person=user) | Q(department__liaisons=user), ended_at__isnull=True
+    ).values("dispute_id")
+    summoned = Summons.objects.filter(department__liaisons=user).values("dispute_id")
+    return Dispute.objects.filter(
+        jurisdiction_q(user=user, area_field="village", roles=DISPUTE_AREA_ROLES)
+        | Q(grid__in=Subquery(my_grids))
+        | Q(pk__in=Subquery(handled))
+        | Q(pk__in=Subquery(summoned))
+    )
+
+
+def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
+    try:
+        return (
+            disputes_visible_to(user)
+            .select_related("village", "village__parent", "village__parent__parent", "grid")
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
+                        "person", "department"
+                    ),
+                    to_attr="active_assignments",
+                ),
+                Prefetch(
+                    "summons",
+                    queryset=Summons.objects.select_related("department"),
+                    to_attr="all_summons",
+                ),
+            )
+            .get(pk=pk)
+        )
+    except (Dispute.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def area_at_level(dispute: Dispute, level: str) -> Area:
+    """The area that stands for `level` over this dispute (for the grid level, its village)."""
+    village = dispute.village
+    if level in (Level.GRID, Level.VILLAGE):
+        return village
+    if level == Level.TOWNSHIP:
+        return village.parent
+    return village.parent.parent
+
+
+def _covers(area: Area, village: Area) -> bool:
+    return area.tree_id == village.tree_id and area.lft <= village.lft and village.rght <= area.rght
+
+
+def _active_assignments(dispute: Dispute) -> list[Assignment]:
+    if hasattr(dispute, "active_assignments"):
+        return dispute.active_assignments
+    return list(
+        dispute.assignments.filter(ended_at__isnull=True).select_related("person", "department")
+    )
+
+
+def _summons(dispute: Dispute) -> list[Summons]:
+    if hasattr(dispute, "all_summons"):
+        return dispute.all_summons
+    return list(dispute.summons.select_related("department"))
+
+
+def _department_ids(user) -> set[int]:
+    if "_department_ids" not in user.__dict__:
+        user.__dict__["_department_ids"] = set(user.departments.values_list("pk", flat=True))
+    return user.__dict__["_department_ids"]
+
+
+def capabilities_for(*, user, dispute: Dispute) -> set[str]:
+    """What `user` may do on `dispute`, as the capability names of `disputes.workflow`."""
+    if user is None or not user.is_authenticated:
+        return set()
+    held: set[str] = set()
+    memberships = memberships_of(user=user)
+    village = dispute.village
+    if dispute.level == Level.GRID:
+        if (
+            dispute.grid_id
+            and GridAssignment.objects.active_on(timezone.localdate())
+            .filter(person=user, grid_id=dispute.grid_id)
+            .exists()
+        ):
+            held.add(LEVEL_STAFF)
+    else:
+        staff_roles = LEVEL_ROLES[dispute.level]
+        if any(m.role in staff_roles and _covers(m.area, village) for m in memberships):
+            held.add(LEVEL_STAFF)
+    above = LEVEL_ORDER[LEVEL_ORDER.index(dispute.level) + 1 :]
+    superior_roles = set(SUPERIOR_ROLES_ABOVE_COUNTY).union(
+        *(LEVEL_ROLES[level] for level in above)
+    )
+    if any(m.role in superior_roles and _covers(m.area, village) for m in memberships):
+        held.add(SUPERIOR)
+    departments = None
+    for assignment in _active_assignments(dispute):
+        if assignment.person_id == user.pk:
+            held.add(ASSIGNEE)
+        elif assignment.department_id:
+            departments = departments if departments is not None else _department_ids(user)
+            if assignment.department_id in departments:
+                held.add(ASSIGNEE)
+    pending = [s for s in _summons(dispute) if s.reported_at is None]
+    if pending:
+        departments = departments if departments is not None else _department_ids(user)
+        if any(s.department_id in departments for s in pending):
+            held.add(SUMMONED)
+    return held
+
+
+def is_handling(capabilities: set[str]) -> bool:
+    """Those handling a case see its parties' personal data unmasked; nobody else does."""
+    return bool(capabilities & {LEVEL_STAFF, ASSIGNEE})
+
+
+def working_days_for(*, level: str, kind: str) -> int:
+    rules = dict(
+        DeadlineRule.objects.filter(level=level, kind__in=[kind, ""]).values_list(
+            "kind", "working_days"
+        )
+    )
+    return rules.get(kind) or rules.get("") or DEFAULT_WORKING_DAYS[level]
+
+
+def due_date(*, level: str, kind: str, start: date | None = None) -> date:
+    return add_working_days(start or timezone.localdate(), working_days_for(level=level, kind=kind))
+
+
+def due_soon_limit(today: date | None = None) -> date:
+    return add_working_days(today or timezone.localdate(), DUE_SOON_WORKING_DAYS)
+
+
+def possible_repeats(
+    *, kind: str, parties: list[dict], village: Area, since_days: int = 90
+) -> QuerySet[Dispute]:
+    """Earlier disputes of the same kind in the last `since_days` days between any of the same
+    parties: matched on ID number, or on name and phone together."""
+    matches = Q()
+    for party in parties:
+        if party.get("id_number"):
+            matches |= Q(id_number=party["id_number"])
+        if party.get("name") and party.get("phone"):
+            matches |= Q(name=party["name"], phone=party["phone"])
+    if not matches:
+        return Dispute.objects.none()
+    since = timezone.now() - timedelta(days=since_days)
+    party_disputes = Party.objects.filter(matches).values("dispute_id")
+    return (
+        Dispute.objects.filter(kind=kind, registered_at__gte=since, pk__in=Subquery(party_disputes))
+        .exclude(status=Status.MERGED)
+        .order_by("-registered_at")
+    )
+
+
+def workbench_queues(*, user, today: date | None = None) -> dict[str, QuerySet[Dispute]]:
+    """The township workbench: each queue a queryset of visible disputes."""
+    today = today or timezone.localdate()
+    visible = disputes_visible_to(user)
+    open_ = visible.filter(status__in=OPEN_STATUSES)
+    return {
+        "unassigned": open_.filter(status__in=[Status.REGISTERED, Status.ACCEPTED]),
+        "due_soon": open_.filter(due_on__gte=today, due_on__lte=due_soon_limit(today)),
+        "overdue": open_.filter(due_on__lt=today),
+        "supervised": visible.filter(under_supervision=True),
+        "summons_outstanding": visible.filter(summons__reported_at__isnull=True).distinct(),
+    }
+
+
+HANDLER_ROLES = [
+    Role.MEDIATOR,
+    Role.GRID_WORKER,
+    Role.POLICE_LIAISON,
+    Role.VILLAGE_STAFF,
+    Role.TOWNSHIP_STAFF,
+]
+
+
+def handler_candidates(*, dispute: Dispute):
+    """People a dispute can be assigned to: mediators, grid workers, liaison police officers
+    and staff of its village, its township and its county."""
+    from django.contrib.auth import get_user_model
+
+    village = dispute.village
+    areas = [village.pk, village.parent_id, village.parent.parent_id]
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__area_id__in=areas, memberships__role__in=HANDLER_ROLES, is_active=True
+        )
+        .distinct()
+        .prefetch_related("memberships")
+        .order_by("username")
+    )
+
+
+def departments_for(*, dispute: Dispute):
+    """The departments of the dispute's township and county."""
+    from governance.models import Department
+
+    village = dispute.village
+    return Department.objects.filter(
+        area_id__in=[village.parent_id, village.parent.parent_id]
+    ).order_by("area__code", "name")

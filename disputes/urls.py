@@ -1,0 +1,15 @@
+from django.urls import path
+
+from disputes import views, workbench
+
+app_name = "disputes"
+
+urlpatterns = [
+    path("", workbench.workbench, name="workbench"),
+    path("list/", workbench.dispute_list, name="list"),
+    path("export.xlsx", workbench.dispute_export, name="export"),
+    path("new/", views.dispute_register, name="register"),
+    path("<int:pk>/", views.dispute_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.dispute_act, name="act"),
+    path("<int:pk>/agreement/", views.dispute_agreement, name="agreement"),
+]

@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from disputes import services
+from disputes.forms import ACTION_FORMS, DisputeRegisterForm, PartyFormSet
+from disputes.models import OPEN_STATUSES, DisputeEvent, Level, Side
+from disputes.selectors import (
+    capabilities_for,
+    dispute_get_for_user_or_404,
+    due_soon_limit,
+    is_handling,
+    possible_repeats,
+)
+from disputes.workflow import EVENT_LABELS, available_actions
+from governance.masking import mask_id_number, mask_name, mask_phone
+from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
+from grids.models import FindingCategory, FindingStatus
+from grids.selectors import finding_get_for_user_or_404
+
+
+def _finding_prefill(request):
+    """A handed-up grid finding opens a dispute prefilled from it."""
+    finding_pk = request.GET.get("finding") or request.POST.get("finding")
+    if not finding_pk:
+        return None
+    finding = finding_get_for_user_or_404(user=request.user, pk=finding_pk)
+    if finding.status != FindingStatus.HANDED_UP:
+        raise Http404
+    return finding
+
+
+@login_required
+def dispute_register(request):
+    finding = _finding_prefill(request)
+    initial = {}
+    if finding is not None:
+        initial = {
+            "channel": "grid",
+            "village": finding.grid.village.code,
+            "grid": finding.grid_id,
+            "description": finding.description,
+            "kind": "other" if finding.category != FindingCategory.DISPUTE else "neighbour",
+        }
+    form = DisputeRegisterForm(request.POST or None, user=request.user, initial=initial)
+    parties = PartyFormSet(
+        request.POST or None,
+        prefix="party",
+        initial=None
+        if request.method == "POST"
+        else [
+            {"side": Side.APPLICANT},
+            {"side": Side.RESPONDENT},
+        ],
+    )
+    repeats = []
+    if request.method == "POST" and form.is_valid() and parties.is_valid():
+        data = form.cleaned_data
+        party_rows = [p for p in parties.cleaned_data if p and not p.get("DELETE")]
+        repeats = list(
+            possible_repeats(kind=data["kind"], parties=party_rows, village=data["village"])[:5]
+        )
+        if repeats and not data["confirm_repeat"]:
+            form.add_error(
+                None,
+                _(
+                    "The same parties had a dispute of this kind in the last 90 days. "
+                    "Check the list below; tick the box to register it anyway."
+                ),
+            )
+        else:
+            try:
+                dispute = services.dispute_register(
+                    actor=request.user,
+                    kind=data["kind"],
+                    channel=data["channel"],
+                    description=data["description"],
+                    people_involved=data["people_involved"],
+                    village=data["village"],
+                    grid=data["grid"],
+                    level=data["level"],
+                    parties=party_rows,
+                    source_finding=finding,
+                    repeat_of=repeats[0] if repeats else None,
+                )
+            except (ValidationError, TransitionNotAllowed) as error:
+                form.add_error(None, _message(error))
+            else:
+                messages.success(
+                    request, _("Dispute %(number)s registered.") % {"number": dispute.number}
+                )
+                return redirect("disputes:detail", pk=dispute.pk)
+    return render(
+        request,
+        "disputes/register.html",
+        {"form": form, "parties": parties, "repeats": repeats, "finding": finding},
+    )
+
+
+def _message(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+def _timeline(dispute):
+    merged = list(dispute.merged.values_list("pk", flat=True))
+    events = list(
+        DisputeEvent.objects.filter(dispute_id__in=[dispute.pk, *merged])
+        .select_related("actor", "dispute")
+        .order_by("at", "pk")
+    )
+    for event in events:
+        event.label = EVENT_LABELS.get(event.kind, event.kind)
+        event.from_other = event.dispute_id != dispute.pk
+    return events
+
+
+def _party_rows(dispute, handling: bool):
+    rows = []
+    for party in dispute.parties.all():
+        rows.append(
+            {
+                "side": party.get_side_display(),
+                "name": party.name if handling else mask_name(party.name),
+                "id_number": party.id_number if handling else mask_id_number(party.id_number),
+                "phone": party.phone if handling else mask_phone(party.phone),
+            }
+        )
+    return rows
+
+
+def _detail_context(request, dispute, failed_action=None, failed_form=None):
+    capabilities = capabilities_for(user=request.user, dispute=dispute)
+    handling = is_handling(capabilities)
+    actions = []
+    for transition in available_actions(dispute=dispute, capabilities=capabilities):
+        if transition.action == failed_action:
+            form = failed_form
+        else:
+            form = ACTION_FORMS[transition.action](dispute=dispute, user=request.user)
+        actions.append(
+            {"transition": transition, "form": form, "open": transition.action == failed_action}
+        )
+    today = timezone.localdate()
+    open_ = dispute.status in OPEN_STATUSES and dispute.due_on is not None
+    return {
+        "dispute": dispute,
+        "handling": handling,
+        "parties": _party_rows(dispute, handling),
+        "actions": actions,
+        "events": _timeline(dispute),
+        "sessions": dispute.mediation_sessions.all(),
+        "revisits": dispute.revisits.all(),
+        "supervisions": dispute.supervisions.select_related("flagged_by", "answered_by"),
+        "pending_extension": dispute.extensions.filter(approved__isnull=True).first(),
+        "overdue": open_ and dispute.due_on < today,
+        "due_soon": open_ and today <= dispute.due_on <= due_soon_limit(today),
+    }
+
+
+@login_required
+def dispute_detail(request, pk):
+    dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+    return render(request, "disputes/detail.html", _detail_context(request, dispute))
+
+
+SERVICES = {
+    "accept": services.dispute_accept,
+    "assign": services.dispute_assign,
+    "start_mediation": services.dispute_start_mediation,
+    "record_session": services.dispute_record_session,
+    "resolve": services.dispute_resolve,
+    "fail": services.dispute_fail,
+    "hand_back": services.dispute_hand_back,
+    "escalate": services.dispute_escalate,
+    "send_down": services.dispute_send_down,
+    "request_extension": services.dispute_request_extension,
+    "decide_extension": services.dispute_decide_extension,
+    "summon": services.dispute_summon,
+    "acknowledge_summons": services.summons_acknowledge,
+    "report_summons": services.summons_report,
+    "supervise": services.dispute_supervise,
+    "answer_supervision": services.supervision_answer,
+    "revisit": services.dispute_revisit,
+    "close": services.dispute_close,
+    "reopen": services.dispute_reopen,
+    "merge": services.dispute_merge,
+}
+
+
+@login_required
+@require_POST
+def dispute_act(request, pk, action):
+    """Take one action of the workflow table on a dispute. On any refusal the page comes back
+    with the person's input still in the form and the reason above it."""
+    dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+    if action not in SERVICES:
+        raise Http404
+    form = ACTION_FORMS[action](request.POST, dispute=dispute, user=request.user)
+    if form.is_valid():
+        arguments = dict(form.cleaned_data)
+        version = arguments.pop("version")
+        try:
+            SERVICES[action](actor=request.user, dispute=dispute, version=version, **arguments)
+        except CaseChangedUnderYou as error:
+            form.add_error(None, str(error))
+            dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+            # The fresh version, so that resubmitting the kept input acts on the new state.
+            form.data = form.data.copy()
+            form.data["version"] = dispute.version
+        except (ValidationError, TransitionNotAllowed) as error:
+            form.add_error(None, _message(error))
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("Your role does not allow this."))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("disputes:detail", pk=dispute.pk)
+    context = _detail_context(request, dispute, failed_action=action, failed_form=form)
+    if not any(entry["transition"].action == action for entry in context["actions"]):
+        messages.error(request, " ".join(form.non_field_errors()) or _("Not possible now."))
+        return redirect("disputes:detail", pk=dispute.pk)
+    return render(request, "disputes/detail.html", context, status=400)
+
+
+@login_required
+def dispute_agreement(request, pk):
+    """调解协议书, laid out for A4 by the print stylesheet."""
+    dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+    if not dispute.agreement:
+        raise Http404
+    handling = is_handling(capabilities_for(user=request.user, dispute=dispute))
+    return render(
+        request,
+        "disputes/agreement.html",
+        {
+            "dispute": dispute,
+            "parties": _party_rows(dispute, handling),
+            "sessions": dispute.mediation_sessions.all(),
+            "level_label": Level(dispute.resolved_level or dispute.level).label,
+        },
+    )

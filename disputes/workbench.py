@@ -1,0 +1,105 @@
+"""The township workbench: queues, the filtered list, and its Excel export."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes.forms import DisputeFilterForm
+from disputes.selectors import disputes_visible_to, workbench_queues
+from governance.excel import workbook_response
+
+LIST_LIMIT = 200
+
+
+def filtered_disputes(*, user, form: DisputeFilterForm):
+    """The visible disputes that match the filter form, in one place for the list and the
+    export, so that the export is exactly the list."""
+    disputes = disputes_visible_to(user)
+    if not form.is_valid():
+        return disputes.none()
+    data = form.cleaned_data
+    queue = data.get("queue")
+    if queue:
+        queues = workbench_queues(user=user)
+        if queue in queues:
+            disputes = queues[queue]
+    for field in ("status", "level", "kind", "risk"):
+        if data.get(field):
+            disputes = disputes.filter(**{field: data[field]})
+    if data.get("area"):
+        disputes = disputes.filter(village__code__startswith=data["area"])
+    if data.get("date_from"):
+        disputes = disputes.filter(registered_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        disputes = disputes.filter(registered_at__date__lte=data["date_to"])
+    return disputes.select_related("village", "village__parent").order_by("-registered_at", "-pk")
+
+
+@login_required
+def workbench(request):
+    queues = workbench_queues(user=request.user)
+    counts = {name: queryset.count() for name, queryset in queues.items()}
+    return render(request, "disputes/workbench.html", {"counts": counts})
+
+
+@login_required
+def dispute_list(request):
+    form = DisputeFilterForm(request.GET or None)
+    if not request.GET:
+        form = DisputeFilterForm({})
+    disputes = filtered_disputes(user=request.user, form=form)
+    page = list(disputes[: LIST_LIMIT + 1])
+    return render(
+        request,
+        "disputes/list.html",
+        {
+            "form": form,
+            "disputes": page[:LIST_LIMIT],
+            "truncated": len(page) > LIST_LIMIT,
+            "query": request.GET.urlencode(),
+            "by_status": disputes.order_by().values("status").annotate(n=Count("pk")),
+        },
+    )
+
+
+@login_required
+def dispute_export(request):
+    """The filtered list as an Excel file, row for row as the list shows it (no personal
+    data: parties are not part of the list)."""
+    form = DisputeFilterForm(request.GET or {})
+    disputes = filtered_disputes(user=request.user, form=form)
+    header = [
+        _("Number"),
+        _("Registered on"),
+        _("Kind"),
+        _("Channel"),
+        _("Township / street"),
+        _("Village / community"),
+        _("Level"),
+        _("Status"),
+        _("Risk"),
+        _("Due"),
+    ]
+    rows = (
+        [
+            d.number,
+            timezone.localtime(d.registered_at).strftime("%Y-%m-%d %H:%M"),
+            d.get_kind_display(),
+            d.get_channel_display(),
+            d.village.parent.name,
+            d.village.name,
+            d.get_level_display(),
+            d.get_status_display(),
+            d.get_risk_display(),
+            d.due_on.isoformat() if d.due_on else "",
+        ]
+        for d in disputes.iterator(chunk_size=1000)
+    )
+    return workbook_response(
+        filename=f"disputes-{timezone.localdate():%Y%m%d}.xlsx",
+        title=_("Disputes"),
+        header=header,
+        rows=rows,
+    )

@@ -1,0 +1,45 @@
+"""Working days on the mainland calendar: weekends, public holidays, and the make-up working
+days (调休) on which a weekend day is worked, as published each year by the State Council.
+
+The `holidays` package carries the published calendar; deadlines in working days are counted
+here and nowhere else.
+"""
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=16)
+def _calendar(year: int) -> holidays.HolidayBase:
+    return holidays.China(years=[year])
+
+
+def is_working_day(day: date) -> bool:
+    return _calendar(day.year).is_working_day(day)
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The day on which `count` working days after `start` have passed (`start` itself not
+    counted): a deadline of 5 working days from a Friday before a holiday lands after it."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    day = start
+    remaining = count
+    while remaining:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (negative if `end` is earlier)."""
+    if end < start:
+        return -working_days_between(end, start)
+    return sum(
+        1
+        for offset in range(1, (end - start).days + 1)
+        if is_working_day(start + timedelta(days=offset))
+    )
