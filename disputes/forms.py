@@ -1,33 +1,14 @@
-import re
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Channel, DisputeKind, Level, Outcome, Risk, Route, Side, Status
 from disputes.selectors import departments_for, disputes_visible_to, handler_candidates
+from governance.forms import ISODateInput
+from governance.identity import PersonIdentityForm
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user
 from grids.models import Grid
-
-ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-ID_CHECK_CHARS = "10X98765432"
-PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
-
-
-def clean_id_number(value: str) -> str:
-    """A resident identity number (GB 11643): 17 digits and a check character."""
-    value = value.strip().upper()
-    if not value:
-        return ""
-    if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise forms.ValidationError(
-            _("An ID number has 18 characters: 17 digits and a check digit.")
-        )
-    total = sum(int(digit) * weight for digit, weight in zip(value[:17], ID_WEIGHTS, strict=True))
-    if ID_CHECK_CHARS[total % 11] != value[17]:
-        raise forms.ValidationError(_("This ID number's check digit is wrong."))
-    return value
 
 
 def long_text(label, max_length: int, *, rows: int, required: bool = True) -> forms.CharField:
@@ -39,20 +20,10 @@ def long_text(label, max_length: int, *, rows: int, required: bool = True) -> fo
     )
 
 
-class PartyForm(forms.Form):
+class PartyForm(PersonIdentityForm):
     side = forms.ChoiceField(choices=Side.choices, label=_("Side"))
-    name = forms.CharField(label=_("Name"), max_length=50)
-    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
-    def clean_id_number(self):
-        return clean_id_number(self.cleaned_data["id_number"])
-
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip().replace(" ", "")
-        if phone and not PHONE.match(phone):
-            raise forms.ValidationError(_("Enter a mobile number or a landline with area code."))
-        return phone
+    field_order = ["side", "name", "id_number", "phone"]
 
 
 PartyFormSet = forms.formset_factory(
@@ -156,7 +127,7 @@ class RouteForm(VersionedForm):
 class SessionForm(VersionedForm):
     held_on = forms.DateField(
         label=_("Held on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=ISODateInput(),
         initial=timezone.localdate,
     )
     participants = forms.CharField(label=_("Who took part"), max_length=500)
@@ -199,7 +170,7 @@ class DecideExtensionForm(VersionedForm):
 
 class SummonForm(VersionedForm):
     departments = forms.ModelMultipleChoiceField(queryset=None, label=_("Departments"))
-    due_on = forms.DateField(label=_("Report by"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Report by"), widget=ISODateInput())
     note = forms.CharField(label=_("Matter"), max_length=2000, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -276,12 +247,8 @@ class DisputeFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, label=_("Kind"))
     risk = forms.ChoiceField(required=False, label=_("Risk"))
     area = forms.CharField(required=False, max_length=12, label=_("Area code"))
-    date_from = forms.DateField(
-        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label=_("From"), widget=ISODateInput())
+    date_to = forms.DateField(required=False, label=_("To"), widget=ISODateInput())
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

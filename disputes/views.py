@@ -19,6 +19,7 @@ from disputes.selectors import (
 )
 from disputes.workflow import EVENT_LABELS, available_actions
 from governance.masking import mask_id_number, mask_name, mask_phone
+from governance.panels import render_panels
 from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
 from grids.selectors import finding_get_for_user_or_404
@@ -151,6 +152,7 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
     open_ = dispute.status in OPEN_STATUSES and dispute.due_on is not None
     return {
         "dispute": dispute,
+        "panels": render_panels("dispute", request, dispute),
         "handling": handling,
         "parties": _party_rows(dispute, handling),
         "actions": actions,

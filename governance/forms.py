@@ -5,6 +5,16 @@ from governance.models import Role
 from governance.selectors import areas_for_user
 
 
+class ISODateInput(forms.DateInput):
+    """The browser's date picker, which takes only ISO dates whatever the language (Django
+    would render the Chinese format 2026/11/26, which the picker drops as invalid)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, area):
         indent = "\u3000" * area.mptt_level

@@ -25,5 +25,6 @@ urlpatterns = [
     ),
     path("grid/", include("grids.urls")),
     path("disputes/", include("disputes.urls")),
+    path("petitions/", include("petitions.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -43,3 +43,13 @@ def working_days_between(start: date, end: date) -> int:
         for offset in range(1, (end - start).days + 1)
         if is_working_day(start + timedelta(days=offset))
     )
+
+
+def calendar_deadline(start: date, days: int) -> date:
+    """A deadline of `days` calendar days from `start`; when its last day is not a working
+    day, it ends on the next working day (the rule for statutory periods that end on a
+    holiday, as for the petition clocks of the 信访工作条例)."""
+    day = start + timedelta(days=days)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day

@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class PetitionsConfig(AppConfig):
     name = "petitions"
     verbose_name = _("Petitions")
+
+    def ready(self):
+        from governance.models import Role
+        from governance.navigation import MenuEntry, register_menu_entry
+
+        handlers = frozenset(
+            {
+                Role.VILLAGE_STAFF,
+                Role.GRID_CHIEF,
+                Role.TOWNSHIP_STAFF,
+                Role.COUNTY_OFFICIAL,
+                Role.CITY_OFFICIAL,
+            }
+        )
+        register_menu_entry(MenuEntry(_("Petitions"), "petitions:list", handlers))
+
+        from governance.panels import register_panel
+        from petitions.panels import linked_petitions_panel
+
+        register_panel("dispute", linked_petitions_panel)

@@ -1,1 +1,213 @@
-"""Petitions (信访) and their statutory clocks: built after disputes."""
+"""Petitions (信访): registered, accepted or not, handled, replied, reviewed, on the statutory
+clocks of the 信访工作条例 (2022). "信访不上行": handled at the lowest level that can.
+
+The workflow is data in `petitions.workflow`, writes go through `petitions.services`, and
+the machinery is the one disputes use (`governance.cases`, `governance.workflow`).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Area, CaseEvent
+from governance.querysets import JurisdictionQuerySet
+
+
+class PetitionChannel(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    LETTER = "letter", _("Letter")
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("Phone")
+
+
+class PetitionLevel(models.TextChoices):
+    VILLAGE = "village", _("Village")
+    TOWNSHIP = "township", _("Township")
+    COUNTY = "county", _("County")
+
+
+PETITION_LEVEL_ORDER = [PetitionLevel.VILLAGE, PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY]
+
+
+class PetitionStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    ASSIGNED = "assigned", _("Assigned")
+    HANDLED = "handled", _("Handled")
+    REPLIED = "replied", _("Replied")
+    SATISFIED = "satisfied", _("Satisfied")
+    REVIEW_REQUESTED = "review_requested", _("Review requested")
+    REVIEWED = "reviewed", _("Reviewed")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_PETITION_STATUSES = frozenset(
+    {
+        PetitionStatus.RECEIVED,
+        PetitionStatus.ACCEPTED,
+        PetitionStatus.ASSIGNED,
+        PetitionStatus.HANDLED,
+        PetitionStatus.REVIEW_REQUESTED,
+    }
+)
+
+
+class PetitionQuerySet(JurisdictionQuerySet):
+    area_field = "area"
+
+
+class Petition(models.Model):
+    number = models.CharField(_("number"), max_length=32, unique=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=PetitionChannel.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"), max_length=10000)
+    group_size = models.PositiveIntegerField(
+        _("petitioners in the group"), default=1, validators=[MinValueValidator(1)]
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area concerned"),
+        on_delete=models.PROTECT,
+        related_name="petitions",
+    )
+    registering_unit = models.ForeignKey(
+        Area,
+        verbose_name=_("registered by (unit)"),
+        on_delete=models.PROTECT,
+        related_name="registered_petitions",
+    )
+    level = models.CharField(_("handling level"), max_length=16, choices=PetitionLevel.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=PetitionStatus.choices,
+        default=PetitionStatus.RECEIVED,
+    )
+    disputes = models.ManyToManyField(
+        "disputes.Dispute", verbose_name=_("linked disputes"), blank=True, related_name="petitions"
+    )
+    repeat_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible repeat of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeats",
+    )
+    # The statutory clocks, as dates (Beijing time).
+    received_on = models.DateField(_("received on"))
+    acceptance_due = models.DateField(_("acceptance due"))
+    # The day the petitioner was told whether it is accepted, either way.
+    decided_on = models.DateField(_("acceptance decided on"), null=True, blank=True)
+    not_accepted_reason = models.TextField(_("reason for not accepting"), blank=True)
+    conclusion_due = models.DateField(_("conclusion due"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    handling_opinion = models.TextField(_("handling opinion"), blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    review_request_due = models.DateField(_("review may be requested until"), null=True, blank=True)
+    review_requested_on = models.DateField(_("review requested on"), null=True, blank=True)
+    review_due = models.DateField(_("review due"), null=True, blank=True)
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    review_opinion = models.TextField(_("review opinion"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    under_supervision = models.BooleanField(_("under supervision"), default=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="registered_petitions",
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("petition")
+        verbose_name_plural = _("petitions")
+        ordering = ["-registered_at", "-pk"]
+        indexes = [models.Index(fields=["status", "acceptance_due"])]
+
+    def __str__(self) -> str:
+        return self.number or str(self.pk)
+
+
+class Petitioner(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="petitioners")
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("petitioner")
+        verbose_name_plural = _("petitioners")
+        indexes = [models.Index(fields=["id_number"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PetitionAssignment(models.Model):
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="assignments")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="petition_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self) -> str:
+        return f"{self.petition} → {self.person}"
+
+
+class PetitionClock(models.Model):
+    """The statutory periods, in calendar days, as an administrator has set them. When a
+    period ends on a day that is not a working day, it ends on the next working day."""
+
+    name = models.CharField(max_length=32, unique=True)
+    days = models.PositiveSmallIntegerField(
+        _("days"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    class Meta:
+        verbose_name = _("petition clock")
+        verbose_name_plural = _("petition clocks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.days}"
+
+
+# 信访工作条例 (2022): tell the petitioner within 15 days whether it is accepted; conclude within
+# 60 days of acceptance, extendable once by up to 30; request a review within 30 days of the
+# reply; the review within 30 days.
+DEFAULT_CLOCK_DAYS = {
+    "acceptance": 15,
+    "conclusion": 60,
+    "max_extension": 30,
+    "review_request": 30,
+    "review": 30,
+}
+
+
+class PetitionEvent(CaseEvent):
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("what"), max_length=32)
+
+    class Meta(CaseEvent.Meta):
+        verbose_name = _("petition event")
+        verbose_name_plural = _("petition events")

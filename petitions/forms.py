@@ -1,0 +1,147 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.forms import ISODateInput
+from governance.identity import PersonIdentityForm
+from governance.models import AreaLevel
+from governance.selectors import areas_for_user
+from petitions.models import PetitionChannel, PetitionLevel
+
+PetitionerFormSet = forms.formset_factory(
+    PersonIdentityForm, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+)
+
+
+def long_text(label, max_length, *, rows=3, required=True):
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class AreaField(forms.ModelChoiceField):
+    def label_from_instance(self, area):
+        return f"{area.parent.name} · {area.name}" if area.parent_id else area.name
+
+
+class PetitionRegisterForm(forms.Form):
+    channel = forms.ChoiceField(choices=PetitionChannel.choices, label=_("Channel"))
+    received_on = forms.DateField(label=_("Received on"), widget=ISODateInput, required=False)
+    area = AreaField(queryset=None, label=_("Area concerned"), to_field_name="code")
+    level = forms.ChoiceField(choices=PetitionLevel.choices, label=_("Handling level"))
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    content = long_text(_("Content"), 10000, rows=5)
+    group_size = forms.IntegerField(
+        label=_("Petitioners in the group"), min_value=1, max_value=100000, initial=1
+    )
+    disputes = forms.CharField(
+        label=_("Numbers of the disputes it concerns"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate several numbers with spaces."),
+    )
+    confirm_repeat = forms.BooleanField(
+        label=_("Register anyway and link it to the earlier petitions"), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["area"].queryset = (
+            areas_for_user(user=user)
+            .filter(level__in=[AreaLevel.VILLAGE, AreaLevel.TOWNSHIP, AreaLevel.COUNTY])
+            .select_related("parent")
+            .order_by("code")
+        )
+
+    def clean_disputes(self):
+        from disputes.selectors import disputes_visible_to
+
+        numbers = self.cleaned_data["disputes"].split()
+        found = list(disputes_visible_to(self.user).filter(number__in=numbers))
+        missing = sorted(set(numbers) - {d.number for d in found})
+        if missing:
+            raise forms.ValidationError(
+                _("No dispute you can see has the number %(numbers)s.")
+                % {"numbers": "、".join(missing)}
+            )
+        return found
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, petition=None, user=None, **kwargs):
+        self.petition, self.user = petition, user
+        super().__init__(*args, **kwargs)
+        if petition is not None and not self.is_bound:
+            self.fields["version"].initial = petition.version
+
+
+class ReasonForm(VersionedForm):
+    reason = long_text(_("Reason"), 2000, rows=2)
+
+
+class AssignForm(VersionedForm):
+    person = forms.ModelChoiceField(queryset=None, label=_("Handler"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from petitions.selectors import handler_candidates
+
+        self.fields["person"].queryset = handler_candidates(petition=self.petition)
+        self.fields["person"].label_from_instance = lambda p: p.first_name or p.username
+
+
+class OpinionForm(VersionedForm):
+    opinion = long_text(_("Opinion"), 5000)
+
+
+class ReplyForm(VersionedForm):
+    reply = long_text(_("Reply to the petitioner"), 5000, rows=5)
+
+
+class SatisfactionForm(VersionedForm):
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfaction"),
+        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+
+
+class ExtendForm(VersionedForm):
+    days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=365)
+    reason = long_text(_("Reason"), 2000, rows=2)
+
+
+class NoteForm(VersionedForm):
+    note = long_text(_("Instruction"), 2000, rows=2)
+
+
+class AnswerForm(VersionedForm):
+    answer = long_text(_("Answer"), 2000, rows=2)
+
+
+ACTION_FORMS = {
+    "accept": VersionedForm,
+    "not_accept": ReasonForm,
+    "assign": AssignForm,
+    "handle": OpinionForm,
+    "reply": ReplyForm,
+    "record_satisfied": SatisfactionForm,
+    "request_review": ReasonForm,
+    "review": OpinionForm,
+    "close": VersionedForm,
+    "extend": ExtendForm,
+    "escalate": ReasonForm,
+    "send_down": ReasonForm,
+    "supervise": NoteForm,
+    "answer_supervision": AnswerForm,
+}
+
+
+class LinkDisputeForm(forms.Form):
+    number = forms.CharField(label=_("Dispute number"), max_length=32)

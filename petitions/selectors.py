@@ -1,0 +1,152 @@
+"""Reads of petitions: who sees which, the clocks, what each person may do, repeats."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from governance.levels import area_at_level, works_above_level, works_at_level
+from governance.models import AREA_WIDE_ROLES, Role
+from governance.selectors import jurisdiction_q
+from governance.workdays import calendar_deadline
+from petitions.models import (
+    DEFAULT_CLOCK_DAYS,
+    Petition,
+    PetitionAssignment,
+    PetitionClock,
+    Petitioner,
+    PetitionStatus,
+)
+from petitions.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
+
+PETITION_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON, Role.MEDIATOR}
+REPEAT_WINDOW_DAYS = 180
+
+
+def petitions_visible_to(user) -> QuerySet[Petition]:
+    handled = PetitionAssignment.objects.filter(person=user, ended_at__isnull=True).values(
+        "petition_id"
+    )
+    return Petition.objects.filter(
+        jurisdiction_q(user=user, area_field="area", roles=PETITION_AREA_ROLES)
+        | Q(pk__in=Subquery(handled))
+    )
+
+
+def petition_get_for_user_or_404(*, user, pk) -> Petition:
+    try:
+        return (
+            petitions_visible_to(user)
+            .select_related("area", "area__parent", "area__parent__parent", "registering_unit")
+            .get(pk=pk)
+        )
+    except (Petition.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def capabilities_for(*, user, case: Petition) -> set[str]:
+    if user is None or not user.is_authenticated:
+        return set()
+    held = set()
+    area = area_at_level(case.area, case.level)
+    if works_at_level(user=user, area=area, level=case.level):
+        held.add(LEVEL_STAFF)
+    if works_above_level(user=user, area=area, level=case.level):
+        held.add(SUPERIOR)
+    if case.assignments.filter(person=user, ended_at__isnull=True).exists():
+        held.add(ASSIGNEE)
+    return held
+
+
+def is_handling(capabilities: set[str]) -> bool:
+    return bool(capabilities & {LEVEL_STAFF, ASSIGNEE})
+
+
+def clock_days(name: str) -> int:
+    configured = PetitionClock.objects.filter(name=name).values_list("days", flat=True).first()
+    return configured or DEFAULT_CLOCK_DAYS[name]
+
+
+def clock_due(name: str, start: date) -> date:
+    return calendar_deadline(start, clock_days(name))
+
+
+@dataclass(frozen=True)
+class Clock:
+    label: str
+    due: date | None
+    done_on: date | None
+    # A clock that no longer runs although it was never met (no review was requested).
+    lapsed: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self.due is not None and self.done_on is None and not self.lapsed
+
+    @property
+    def overdue(self) -> bool:
+        return self.running and self.due < timezone.localdate()
+
+
+def petition_clocks(petition: Petition) -> list[Clock]:
+    """Each statutory clock of the petition: when it falls due and when it was met."""
+    finished = petition.status in {PetitionStatus.SATISFIED, PetitionStatus.CLOSED}
+    return [
+        Clock(_("Tell whether accepted"), petition.acceptance_due, petition.decided_on),
+        Clock(_("Conclude"), petition.conclusion_due, petition.replied_on),
+        Clock(
+            _("Review may be requested until"),
+            petition.review_request_due,
+            petition.review_requested_on,
+            lapsed=finished,
+        ),
+        Clock(_("Conclude the review"), petition.review_due, petition.reviewed_on),
+    ]
+
+
+def next_clock(petition: Petition) -> Clock | None:
+    """What is due next, and when."""
+    running = [clock for clock in petition_clocks(petition) if clock.running]
+    return min(running, key=lambda clock: clock.due) if running else None
+
+
+def possible_repeats(*, id_numbers: list[str], subject: str, area) -> QuerySet[Petition]:
+    """The same petitioner (matched on ID number) or the same subject in the same area in the
+    last 180 days."""
+    since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
+    same_person = Petitioner.objects.filter(id_number__in=[n for n in id_numbers if n]).values(
+        "petition_id"
+    )
+    return Petition.objects.filter(
+        Q(pk__in=Subquery(same_person)) | Q(subject=subject.strip(), area=area),
+        registered_at__gte=since,
+    ).order_by("-registered_at")
+
+
+def handler_candidates(*, petition: Petition):
+    """Staff of the levels over the petition's area, who can be assigned to handle it."""
+    from django.contrib.auth import get_user_model
+
+    areas = []
+    node = petition.area
+    while node is not None:
+        areas.append(node.pk)
+        node = node.parent
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__area_id__in=areas,
+            memberships__role__in=[
+                Role.VILLAGE_STAFF,
+                Role.TOWNSHIP_STAFF,
+                Role.COUNTY_OFFICIAL,
+                Role.MEDIATOR,
+            ],
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )

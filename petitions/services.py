@@ -1,0 +1,417 @@
+"""The only writers of petitions. Every action goes through `governance.cases.take_action`
+(the machinery disputes use): row lock, stale-version refusal, the workflow table, one event.
+`actor` is the person acting; `version` the petition's version their form was drawn from.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.cases import CaseType, take_action
+from governance.levels import LEVEL_ROLES, area_at_level, covers, works_at_level
+from governance.models import Area, Membership
+from governance.notifications import notify
+from governance.workdays import calendar_deadline
+from governance.workflow import TransitionNotAllowed
+from petitions.models import (
+    PETITION_LEVEL_ORDER,
+    Petition,
+    PetitionAssignment,
+    PetitionChannel,
+    Petitioner,
+    PetitionEvent,
+)
+from petitions.selectors import capabilities_for, clock_days, clock_due, is_handling
+from petitions.workflow import PETITION_WORKFLOW, can_go_down, level_above, level_below
+
+PETITION = CaseType(
+    model=Petition,
+    event_model=PetitionEvent,
+    event_case_field="petition",
+    workflow=PETITION_WORKFLOW,
+    capabilities=capabilities_for,
+    related=("area", "area__parent", "area__parent__parent"),
+)
+
+
+def _act(*, actor, petition, version, action, change=None, note="", event_kind=None):
+    return take_action(
+        PETITION,
+        actor=actor,
+        case=petition,
+        version=version,
+        action=action,
+        change=change or (lambda locked: None),
+        note=note,
+        event_kind=event_kind,
+    )
+
+
+def _required(value: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError(message)
+    return value.strip()
+
+
+def _url(petition) -> str:
+    return reverse("petitions:detail", args=[petition.pk])
+
+
+def _staff(petition, level) -> list:
+    area = area_at_level(petition.area, level)
+    return [
+        m.user
+        for m in Membership.objects.filter(area=area, role__in=LEVEL_ROLES[level]).select_related(
+            "user"
+        )
+    ]
+
+
+def petition_register(
+    *,
+    actor,
+    channel: str,
+    subject: str,
+    content: str,
+    area: Area,
+    level: str,
+    petitioners: list[dict],
+    group_size: int = 1,
+    received_on: date | None = None,
+    disputes=(),
+    repeat_of: Petition | None = None,
+) -> Petition:
+    """Register a petition at `level`, where `actor` must work ("信访不上行": the lowest
+    level that can handle it). The acceptance clock starts on `received_on`."""
+    today = timezone.localdate()
+    received_on = received_on or today
+    if received_on > today:
+        raise ValidationError(_("The day received cannot be in the future."))
+    if channel not in PetitionChannel.values:
+        raise ValidationError(_("Unknown channel."))
+    if area.level not in PETITION_LEVEL_ORDER:
+        raise ValidationError(_("A petition concerns a village, a township or a county."))
+    if PETITION_LEVEL_ORDER.index(area.level) > PETITION_LEVEL_ORDER.index(level):
+        raise ValidationError(_("The handling level cannot be below the area concerned."))
+    unit = area_at_level(area, level)
+    if not works_at_level(user=actor, area=unit, level=level):
+        raise TransitionNotAllowed(_("You cannot register a petition at this level."))
+    if not petitioners:
+        raise ValidationError(_("Name at least one petitioner."))
+    petition = Petition(
+        channel=channel,
+        subject=_required(subject, _("Give the subject.")),
+        content=_required(content, _("Give the content.")),
+        group_size=max(group_size, len(petitioners)),
+        area=area,
+        registering_unit=unit,
+        level=level,
+        repeat_of=repeat_of,
+        received_on=received_on,
+        acceptance_due=clock_due("acceptance", received_on),
+        registered_by=actor,
+    )
+    petition.full_clean(exclude=["number", "registered_by"])
+    with transaction.atomic():
+        petition.save()
+        petition.number = f"XF{today:%Y}{petition.pk:07d}"
+        petition.save(update_fields=["number"])
+        for person in petitioners:
+            Petitioner.objects.create(
+                petition=petition,
+                name=person["name"],
+                id_number=person.get("id_number", ""),
+                phone=person.get("phone", ""),
+            )
+        if disputes:
+            petition.disputes.add(*disputes)
+        PetitionEvent.objects.create(
+            petition=petition,
+            actor=actor,
+            kind="registered",
+            to_status=petition.status,
+            details={
+                "repeat_of": repeat_of.number if repeat_of else None,
+                "disputes": [d.number for d in disputes],
+            },
+        )
+    return petition
+
+
+def petition_accept(*, actor, petition, version=None) -> Petition:
+    def change(locked):
+        today = timezone.localdate()
+        locked.decided_on = today
+        locked.conclusion_due = clock_due("conclusion", today)
+
+    return _act(actor=actor, petition=petition, version=version, action="accept", change=change)
+
+
+def petition_not_accept(*, actor, petition, version=None, reason: str) -> Petition:
+    """Not accepted, with the reason the printable notice gives the petitioner."""
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        locked.decided_on = timezone.localdate()
+        locked.not_accepted_reason = reason
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="not_accept",
+        change=change,
+        note=reason,
+    )
+
+
+def petition_assign(*, actor, petition, version=None, person) -> Petition:
+    def change(locked):
+        locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+        PetitionAssignment.objects.create(petition=locked, person=person, assigned_by=actor)
+        notify(
+            recipients=[person],
+            kind="assigned",
+            text=_("Petition %(number)s was assigned to you.") % {"number": locked.number},
+            url=_url(locked),
+        )
+        return {"person": person.first_name or person.username}
+
+    return _act(actor=actor, petition=petition, version=version, action="assign", change=change)
+
+
+def petition_handle(*, actor, petition, version=None, opinion: str) -> Petition:
+    opinion = _required(opinion, _("Give the handling opinion."))
+
+    def change(locked):
+        locked.handling_opinion = opinion
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="handle",
+        change=change,
+        note=opinion,
+    )
+
+
+def petition_reply(*, actor, petition, version=None, reply: str) -> Petition:
+    """The written reply (printable letter); the window to request a review opens."""
+    reply = _required(reply, _("Write the reply."))
+
+    def change(locked):
+        today = timezone.localdate()
+        locked.reply = reply
+        locked.replied_on = today
+        locked.review_request_due = clock_due("review_request", today)
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="reply",
+        change=change,
+        note=reply,
+    )
+
+
+def petition_record_satisfied(*, actor, petition, version=None, satisfaction: int) -> Petition:
+    if satisfaction not in range(1, 6):
+        raise ValidationError(_("Satisfaction is from 1 to 5."))
+
+    def change(locked):
+        locked.satisfaction = satisfaction
+        return {"satisfaction": satisfaction}
+
+    return _act(
+        actor=actor, petition=petition, version=version, action="record_satisfied", change=change
+    )
+
+
+def petition_request_review(*, actor, petition, version=None, reason: str) -> Petition:
+    """复查: requested within the window after the reply; the review has its own clock."""
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        today = timezone.localdate()
+        if locked.review_request_due and today > locked.review_request_due:
+            raise TransitionNotAllowed(
+                _("The period to request a review ended on %(date)s.")
+                % {"date": locked.review_request_due.isoformat()}
+            )
+        locked.review_requested_on = today
+        locked.review_due = clock_due("review", today)
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="request_review",
+        change=change,
+        note=reason,
+    )
+
+
+def petition_review(*, actor, petition, version=None, opinion: str) -> Petition:
+    opinion = _required(opinion, _("Give the review opinion."))
+
+    def change(locked):
+        locked.review_opinion = opinion
+        locked.reviewed_on = timezone.localdate()
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="review",
+        change=change,
+        note=opinion,
+    )
+
+
+def petition_close(*, actor, petition, version=None) -> Petition:
+    return _act(actor=actor, petition=petition, version=version, action="close")
+
+
+def petition_extend(*, actor, petition, version=None, days: int, reason: str) -> Petition:
+    """One extension of the conclusion deadline, by up to 30 days, approved by the level above
+    (the actor) and recorded with its reason."""
+    reason = _required(reason, _("Give the reason."))
+    maximum = clock_days("max_extension")
+    if not 1 <= days <= maximum:
+        raise ValidationError(_("An extension is 1 to %(max)d days.") % {"max": maximum})
+
+    def change(locked):
+        if locked.extension_days:
+            raise TransitionNotAllowed(_("The deadline was already extended once."))
+        locked.extension_days = days
+        locked.extension_reason = reason
+        locked.conclusion_due = calendar_deadline(locked.conclusion_due, days)
+        return {"days": days}
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="extend",
+        change=change,
+        note=reason,
+    )
+
+
+def _move(locked, to_level, actor, text) -> dict:
+    from_level = locked.level
+    locked.level = to_level
+    locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+    notify(
+        recipients=_staff(locked, from_level) + _staff(locked, to_level),
+        kind="level_changed",
+        text=text % {"number": locked.number},
+        url=_url(locked),
+        exclude=actor,
+    )
+    return {"from_level": from_level, "to_level": to_level}
+
+
+def petition_escalate(*, actor, petition, version=None, reason: str) -> Petition:
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        to_level = level_above(locked.level)
+        if to_level is None:
+            raise TransitionNotAllowed(_("The county is the highest level."))
+        return _move(locked, to_level, actor, _("Petition %(number)s was escalated."))
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="escalate",
+        change=change,
+        note=reason,
+    )
+
+
+def petition_send_down(*, actor, petition, version=None, reason: str) -> Petition:
+    """ "信访不上行": hand it to the level below, which can handle it."""
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        if not can_go_down(locked):
+            raise TransitionNotAllowed(_("There is no lower level to send it to."))
+        return _move(
+            locked, level_below(locked.level), actor, _("Petition %(number)s was sent down.")
+        )
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="send_down",
+        change=change,
+        note=reason,
+    )
+
+
+def petition_supervise(*, actor, petition, version=None, note: str) -> Petition:
+    note = _required(note, _("Write the instruction."))
+
+    def change(locked):
+        locked.under_supervision = True
+        notify(
+            recipients=_staff(locked, locked.level),
+            kind="supervision",
+            text=_("Petition %(number)s is under supervision.") % {"number": locked.number},
+            url=_url(locked),
+        )
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="supervise",
+        change=change,
+        note=note,
+    )
+
+
+def petition_answer_supervision(*, actor, petition, version=None, answer: str) -> Petition:
+    answer = _required(answer, _("Write the answer."))
+
+    def change(locked):
+        if not locked.under_supervision:
+            raise TransitionNotAllowed(_("There is no supervision to answer."))
+        locked.under_supervision = False
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="answer_supervision",
+        change=change,
+        note=answer,
+    )
+
+
+def petition_link_dispute(*, actor, petition, dispute) -> None:
+    """A petition about a dispute is linked to it, not handled twice."""
+    if not is_handling(capabilities_for(user=actor, case=petition)):
+        raise TransitionNotAllowed(_("Only those handling the petition can link it."))
+    if not covers(petition.area, dispute.village):
+        raise ValidationError(_("The dispute lies outside the area the petition concerns."))
+    with transaction.atomic():
+        petition.disputes.add(dispute)
+        PetitionEvent.objects.create(
+            petition=petition,
+            actor=actor,
+            kind="linked",
+            from_status=petition.status,
+            to_status=petition.status,
+            note=dispute.number,
+            details={"dispute": dispute.pk},
+        )

@@ -1,0 +1,282 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from disputes.selectors import disputes_visible_to
+from governance.case_views import act_on_case, error_text
+from governance.excel import workbook_response
+from governance.masking import mask_id_number, mask_name, mask_phone
+from governance.workflow import TransitionNotAllowed
+from petitions import services
+from petitions.forms import (
+    ACTION_FORMS,
+    LinkDisputeForm,
+    PetitionerFormSet,
+    PetitionRegisterForm,
+)
+from petitions.models import PetitionStatus
+from petitions.selectors import (
+    capabilities_for,
+    is_handling,
+    next_clock,
+    petition_clocks,
+    petition_get_for_user_or_404,
+    petitions_visible_to,
+    possible_repeats,
+)
+from petitions.workflow import EVENT_LABELS, available_actions
+
+SERVICES = {
+    "accept": services.petition_accept,
+    "not_accept": services.petition_not_accept,
+    "assign": services.petition_assign,
+    "handle": services.petition_handle,
+    "reply": services.petition_reply,
+    "record_satisfied": services.petition_record_satisfied,
+    "request_review": services.petition_request_review,
+    "review": services.petition_review,
+    "close": services.petition_close,
+    "extend": services.petition_extend,
+    "escalate": services.petition_escalate,
+    "send_down": services.petition_send_down,
+    "supervise": services.petition_supervise,
+    "answer_supervision": services.petition_answer_supervision,
+}
+
+
+@login_required
+def petition_register(request):
+    form = PetitionRegisterForm(request.POST or None, user=request.user)
+    petitioners = PetitionerFormSet(request.POST or None, prefix="petitioner")
+    repeats = []
+    if request.method == "POST" and form.is_valid() and petitioners.is_valid():
+        data = form.cleaned_data
+        people = [row for row in petitioners.cleaned_data if row]
+        repeats = list(
+            possible_repeats(
+                id_numbers=[p["id_number"] for p in people],
+                subject=data["subject"],
+                area=data["area"],
+            )[:5]
+        )
+        if repeats and not data["confirm_repeat"]:
+            form.add_error(
+                None,
+                _(
+                    "The same petitioner or the same subject in this area came in the last "
+                    "180 days. Check the list below; tick the box to register it anyway."
+                ),
+            )
+        else:
+            try:
+                petition = services.petition_register(
+                    actor=request.user,
+                    channel=data["channel"],
+                    subject=data["subject"],
+                    content=data["content"],
+                    area=data["area"],
+                    level=data["level"],
+                    petitioners=people,
+                    group_size=data["group_size"],
+                    received_on=data["received_on"],
+                    disputes=data["disputes"],
+                    repeat_of=repeats[0] if repeats else None,
+                )
+            except (ValidationError, TransitionNotAllowed) as error:
+                form.add_error(None, error_text(error))
+            else:
+                messages.success(
+                    request, _("Petition %(number)s registered.") % {"number": petition.number}
+                )
+                return redirect("petitions:detail", pk=petition.pk)
+    return render(
+        request,
+        "petitions/register.html",
+        {"form": form, "petitioners": petitioners, "repeats": repeats},
+    )
+
+
+def _people(petition, handling: bool):
+    return [
+        {
+            "name": person.name if handling else mask_name(person.name),
+            "id_number": person.id_number if handling else mask_id_number(person.id_number),
+            "phone": person.phone if handling else mask_phone(person.phone),
+        }
+        for person in petition.petitioners.all()
+    ]
+
+
+def _detail_context(request, petition, failed_action=None, failed_form=None):
+    capabilities = capabilities_for(user=request.user, case=petition)
+    handling = is_handling(capabilities)
+    actions = []
+    for transition in available_actions(petition=petition, capabilities=capabilities):
+        form = (
+            failed_form
+            if transition.action == failed_action
+            else ACTION_FORMS[transition.action](petition=petition, user=request.user)
+        )
+        actions.append(
+            {"transition": transition, "form": form, "open": transition.action == failed_action}
+        )
+    events = list(petition.events.select_related("actor"))
+    for event in events:
+        event.label = EVENT_LABELS.get(event.kind, event.kind)
+    return {
+        "petition": petition,
+        "handling": handling,
+        "petitioners": _people(petition, handling),
+        "clocks": petition_clocks(petition),
+        "next_clock": next_clock(petition),
+        "actions": actions,
+        "events": events,
+        "disputes": disputes_visible_to(request.user).filter(petitions=petition),
+        "repeats": petitions_visible_to(request.user).filter(repeat_of=petition),
+        "link_form": LinkDisputeForm() if handling else None,
+    }
+
+
+@login_required
+def petition_detail(request, pk):
+    petition = petition_get_for_user_or_404(user=request.user, pk=pk)
+    return render(request, "petitions/detail.html", _detail_context(request, petition))
+
+
+@login_required
+@require_POST
+def petition_act(request, pk, action):
+    petition = petition_get_for_user_or_404(user=request.user, pk=pk)
+    return act_on_case(
+        request,
+        case=petition,
+        case_keyword="petition",
+        action=action,
+        forms=ACTION_FORMS,
+        services=SERVICES,
+        reload=lambda: petition_get_for_user_or_404(user=request.user, pk=pk),
+        detail_context=lambda case, **failed: _detail_context(request, case, **failed),
+        template="petitions/detail.html",
+        detail_url=reverse("petitions:detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def petition_link_dispute(request, pk):
+    petition = petition_get_for_user_or_404(user=request.user, pk=pk)
+    form = LinkDisputeForm(request.POST)
+    if form.is_valid():
+        dispute = (
+            disputes_visible_to(request.user)
+            .filter(number=form.cleaned_data["number"].strip())
+            .select_related("village")
+            .first()
+        )
+        if dispute is None:
+            messages.error(request, _("No dispute you can see has this number."))
+        else:
+            try:
+                services.petition_link_dispute(
+                    actor=request.user, petition=petition, dispute=dispute
+                )
+            except (ValidationError, TransitionNotAllowed) as error:
+                messages.error(request, error_text(error))
+            else:
+                messages.success(
+                    request, _("Linked to dispute %(number)s.") % {"number": dispute.number}
+                )
+    else:
+        messages.error(request, _("Give the dispute number."))
+    return redirect("petitions:detail", pk=petition.pk)
+
+
+def _letter(request, pk, *, template, ready):
+    petition = petition_get_for_user_or_404(user=request.user, pk=pk)
+    if not ready(petition):
+        raise Http404
+    handling = is_handling(capabilities_for(user=request.user, case=petition))
+    return render(
+        request, template, {"petition": petition, "petitioners": _people(petition, handling)}
+    )
+
+
+@login_required
+def petition_notice(request, pk):
+    """不予受理告知书: the printable notice that a petition is not accepted, and why."""
+    return _letter(
+        request,
+        pk,
+        template="petitions/notice.html",
+        ready=lambda p: bool(p.not_accepted_reason),
+    )
+
+
+@login_required
+def petition_reply_letter(request, pk):
+    """信访事项处理意见书: the printable reply."""
+    return _letter(
+        request, pk, template="petitions/reply_letter.html", ready=lambda p: bool(p.reply)
+    )
+
+
+@login_required
+def petition_list(request):
+    petitions = (
+        petitions_visible_to(request.user)
+        .select_related("area", "area__parent")
+        .order_by("-registered_at", "-pk")
+    )
+    status = request.GET.get("status", "")
+    if status in PetitionStatus.values:
+        petitions = petitions.filter(status=status)
+    if request.GET.get("export"):
+        return workbook_response(
+            filename=f"petitions-{timezone.localdate():%Y%m%d}.xlsx",
+            title=_("Petitions"),
+            header=[
+                _("Number"),
+                _("Received on"),
+                _("Channel"),
+                _("Subject"),
+                _("Area concerned"),
+                _("Handling level"),
+                _("Status"),
+                _("Acceptance due"),
+                _("Conclusion due"),
+            ],
+            rows=(
+                [
+                    p.number,
+                    p.received_on.isoformat(),
+                    p.get_channel_display(),
+                    p.subject,
+                    p.area.name,
+                    p.get_level_display(),
+                    p.get_status_display(),
+                    p.acceptance_due.isoformat(),
+                    p.conclusion_due.isoformat() if p.conclusion_due else "",
+                ]
+                for p in petitions.iterator(chunk_size=1000)
+            ),
+        )
+    counts = dict(petitions.order_by().values_list("status").annotate(n=Count("pk")))
+    return render(
+        request,
+        "petitions/list.html",
+        {
+            "petitions": petitions[:200],
+            "status": status,
+            "statuses": [
+                (value, label, counts.get(value, 0)) for value, label in PetitionStatus.choices
+            ],
+            "query": request.GET.urlencode(),
+        },
+    )

@@ -1,0 +1,193 @@
+"""The petition workflow as data (the machinery is `governance.workflow`).
+
+Capabilities: `level_staff` (works at the level that handles it), `assignee` (an active
+handler), `superior` (works above that level: supervises, approves the one extension).
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from governance.workflow import Transition, Workflow
+from petitions.models import PETITION_LEVEL_ORDER, PetitionStatus
+
+LEVEL_STAFF = "level_staff"
+ASSIGNEE = "assignee"
+SUPERIOR = "superior"
+
+S = PetitionStatus
+WORKING = frozenset({S.RECEIVED, S.ACCEPTED, S.ASSIGNED, S.HANDLED})
+
+
+def _t(action, label, sources, target, who, requires=(), style="primary"):
+    return Transition(
+        action=action,
+        label=label,
+        sources=frozenset(sources),
+        target=target,
+        who=frozenset(who),
+        requires=tuple(requires),
+        style=style,
+    )
+
+
+PETITION_WORKFLOW = Workflow(
+    transitions=[
+        _t("accept", _("Accept"), {S.RECEIVED}, S.ACCEPTED, {LEVEL_STAFF}),
+        _t(
+            "not_accept",
+            _("Do not accept"),
+            {S.RECEIVED},
+            S.NOT_ACCEPTED,
+            {LEVEL_STAFF},
+            requires=("reason",),
+            style="outline-danger",
+        ),
+        _t(
+            "assign",
+            _("Assign"),
+            {S.ACCEPTED, S.ASSIGNED},
+            S.ASSIGNED,
+            {LEVEL_STAFF},
+            requires=("person",),
+        ),
+        _t(
+            "handle",
+            _("Record the handling"),
+            {S.ASSIGNED},
+            S.HANDLED,
+            {LEVEL_STAFF, ASSIGNEE},
+            requires=("opinion",),
+        ),
+        _t(
+            "reply",
+            _("Reply"),
+            {S.HANDLED},
+            S.REPLIED,
+            {LEVEL_STAFF, ASSIGNEE},
+            requires=("reply",),
+            style="success",
+        ),
+        _t(
+            "record_satisfied",
+            _("Petitioner satisfied"),
+            {S.REPLIED},
+            S.SATISFIED,
+            {LEVEL_STAFF, ASSIGNEE},
+            requires=("satisfaction",),
+            style="success",
+        ),
+        _t(
+            "request_review",
+            _("Review requested"),
+            {S.REPLIED},
+            S.REVIEW_REQUESTED,
+            {LEVEL_STAFF, ASSIGNEE, SUPERIOR},
+            requires=("reason",),
+            style="outline-warning",
+        ),
+        _t(
+            "review",
+            _("Record the review"),
+            {S.REVIEW_REQUESTED},
+            S.REVIEWED,
+            {SUPERIOR},
+            requires=("opinion",),
+        ),
+        _t(
+            "close",
+            _("Close"),
+            {S.SATISFIED, S.REVIEWED, S.NOT_ACCEPTED},
+            S.CLOSED,
+            {LEVEL_STAFF, SUPERIOR},
+            style="dark",
+        ),
+        _t(
+            "extend",
+            _("Extend the conclusion deadline"),
+            {S.ACCEPTED, S.ASSIGNED},
+            None,
+            {SUPERIOR},
+            requires=("days", "reason"),
+            style="outline-secondary",
+        ),
+        _t(
+            "escalate",
+            _("Escalate"),
+            {S.RECEIVED, S.ACCEPTED, S.ASSIGNED},
+            S.RECEIVED,
+            {LEVEL_STAFF},
+            requires=("reason",),
+            style="outline-warning",
+        ),
+        _t(
+            "send_down",
+            _("Send down"),
+            {S.RECEIVED, S.ACCEPTED},
+            S.RECEIVED,
+            {LEVEL_STAFF},
+            requires=("reason",),
+            style="outline-secondary",
+        ),
+        _t(
+            "supervise",
+            _("Supervise"),
+            WORKING | {S.REVIEW_REQUESTED},
+            None,
+            {SUPERIOR},
+            requires=("note",),
+            style="outline-danger",
+        ),
+        _t(
+            "answer_supervision",
+            _("Answer the supervision"),
+            WORKING | {S.REVIEW_REQUESTED, S.REPLIED},
+            None,
+            {LEVEL_STAFF, ASSIGNEE},
+            requires=("answer",),
+            style="secondary",
+        ),
+    ],
+    status_labels=dict(PetitionStatus.choices),
+)
+
+EVENT_LABELS = {
+    "registered": _("Registered"),
+    "linked": _("Linked to a dispute"),
+    **{t.action: t.label for t in PETITION_WORKFLOW.transitions},
+}
+
+
+def level_above(level: str) -> str | None:
+    index = PETITION_LEVEL_ORDER.index(level)
+    return PETITION_LEVEL_ORDER[index + 1] if index + 1 < len(PETITION_LEVEL_ORDER) else None
+
+
+def level_below(level: str) -> str | None:
+    index = PETITION_LEVEL_ORDER.index(level)
+    return PETITION_LEVEL_ORDER[index - 1] if index else None
+
+
+def can_go_down(petition) -> bool:
+    """A petition goes down only to a level at or above the area it concerns: one about a
+    whole township is not sent to a village."""
+    target = level_below(petition.level)
+    if target is None:
+        return False
+    return PETITION_LEVEL_ORDER.index(petition.area.level) <= PETITION_LEVEL_ORDER.index(target)
+
+
+ACTION_GUARDS = {
+    "escalate": lambda petition: level_above(petition.level) is not None,
+    "send_down": lambda petition: can_go_down(petition),
+    "answer_supervision": lambda petition: petition.under_supervision,
+    "extend": lambda petition: petition.extension_days == 0,
+}
+
+
+def available_actions(*, petition, capabilities) -> list[Transition]:
+    return [
+        transition
+        for transition in PETITION_WORKFLOW.available(
+            status=petition.status, capabilities=capabilities
+        )
+        if ACTION_GUARDS.get(transition.action, lambda p: True)(petition)
+    ]
