@@ -1,0 +1,459 @@
+/*
+ * The phone's outbox: what a grid worker submits is kept in IndexedDB until the portal has it.
+ *
+ * A submission is stored on the phone before the first try, so a dead zone or a closed tab
+ * loses nothing. Its client_key, made here, lets the server store it once however often it
+ * is retried. There is no service worker (intranet portals run on plain http, where browsers
+ * refuse them): every page that loads this file sends what is waiting, on load, when the
+ * network returns, and every 30 seconds.
+ *
+ * Markup: <form data-outbox="name" data-outbox-done="/next/"> is sent through the outbox;
+ * [data-outbox-status] shows what happened; [data-outbox-list] lists what is waiting;
+ * forms with data-geolocate get their hidden latitude/longitude filled when the phone can.
+ */
+(() => {
+  "use strict";
+
+  const TEXT = {
+    zh: {
+      sending: "已保存在手机上，正在发送……",
+      sent: "发现已保存。",
+      offline: "网络不通：这条发现已保存在手机上，网络恢复后会自动发送。可以继续记录下一条。",
+      later: "服务器暂时无法接收：这条发现已保存在手机上，稍后会自动发送。",
+      signIn: "登录已过期：这条发现已保存在手机上。请重新登录，登录后会自动发送。",
+      waitingSignIn: "有发现等待发送，请重新登录，登录后会自动发送。",
+      refused: "没有保存，请修改后重新提交：",
+      refusedItem: "服务器未接受，请重新记录：",
+      failed: "没有保存：手机无法暂存，网络也不通。请稍后重试。",
+      flushed: (n) => `已发送 ${n} 条暂存在手机上的发现。`,
+      discard: "删除",
+    },
+    en: {
+      sending: "Saved on the phone, sending…",
+      sent: "The finding was saved.",
+      offline:
+        "No network: this finding is saved on the phone and will be sent when the network returns. You can log the next one.",
+      later: "The server cannot take it now: this finding is saved on the phone and will be sent later.",
+      signIn: "Your session has ended: this finding is saved on the phone. Sign in again and it will be sent.",
+      waitingSignIn: "Findings are waiting to be sent. Sign in again and they will be sent.",
+      refused: "Not saved. Please correct and submit again:",
+      refusedItem: "Refused by the server, please log it again:",
+      failed: "Not saved: the phone cannot keep it and there is no network. Please try again later.",
+      flushed: (n) => `${n} finding(s) kept on the phone were sent.`,
+      discard: "Delete",
+    },
+  };
+  const t = /^en\b/i.test(document.documentElement.lang) ? TEXT.en : TEXT.zh;
+
+  const FLUSH_EVERY_MS = 30000;
+  const SEND_TIMEOUT_MS = 120000;
+  const FLASH_KEY = "outbox-flash";
+  const sending = new Set(); // keys being sent from this page, so they are not sent twice
+
+  // --- IndexedDB ------------------------------------------------------------------------------
+
+  let database = null;
+  function openDb() {
+    if (!database) {
+      database = new Promise((resolve, reject) => {
+        const request = indexedDB.open("portal-outbox", 1);
+        request.onupgradeneeded = () => request.result.createObjectStore("items", { keyPath: "key" });
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      database.catch(() => (database = null));
+    }
+    return database;
+  }
+
+  async function inStore(mode, work) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction("items", mode);
+      const request = work(transaction.objectStore("items"));
+      transaction.oncomplete = () => resolve(request.result);
+      transaction.onerror = transaction.onabort = () => reject(transaction.error);
+    });
+  }
+
+  async function store(item) {
+    try {
+      await inStore("readwrite", (items) => items.put(item));
+    } catch (error) {
+      // Some older WebViews cannot keep a Blob in IndexedDB; the bytes themselves they can.
+      for (const entry of item.entries) {
+        if (entry.blob instanceof Blob) {
+          entry.blob = { bytes: await entry.blob.arrayBuffer(), type: entry.blob.type };
+        }
+      }
+      await inStore("readwrite", (items) => items.put(item));
+    }
+  }
+
+  const forget = (key) => inStore("readwrite", (items) => items.delete(key));
+  const queued = async () =>
+    (await inStore("readonly", (items) => items.getAll())).sort((a, b) => a.created - b.created);
+
+  // --- sending --------------------------------------------------------------------------------
+
+  function csrfToken() {
+    const cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (cookie) return decodeURIComponent(cookie[1]);
+    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function asBlob(stored) {
+    return stored instanceof Blob ? stored : new Blob([stored.bytes], { type: stored.type });
+  }
+
+  /* One try. The outcome is "sent", "refused" (with the server's errors), "offline" (no
+   * answer), "later" (the server failed) or "signIn" (an answer that is not the portal's
+   * JSON: the session ended and the request was sent on to the sign-in page). */
+  async function send(item) {
+    const body = new FormData();
+    for (const entry of item.entries) {
+      if (entry.blob) body.append(entry.name, asBlob(entry.blob), entry.filename || "photo.jpg");
+      else body.append(entry.name, entry.value);
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch(item.url, {
+        method: "POST",
+        body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+        signal: controller.signal,
+      });
+    } catch (error) {
+      return { outcome: "offline" };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      return { outcome: "later" };
+    }
+    if (!(response.headers.get("Content-Type") || "").includes("application/json")) {
+      return { outcome: "signIn" };
+    }
+    let answer;
+    try {
+      answer = await response.json();
+    } catch (error) {
+      return { outcome: "later" };
+    }
+    if (answer.ok) return { outcome: "sent", url: answer.url };
+    return { outcome: "refused", errors: answer.errors || [] };
+  }
+
+  let flushing = null;
+  function flush() {
+    flushing = flushing || sendWaiting().finally(() => (flushing = null));
+    return flushing;
+  }
+
+  /* Send what is waiting, oldest first, one at a time; stop at the first that cannot go. */
+  async function sendWaiting() {
+    let items;
+    try {
+      items = await queued();
+    } catch (error) {
+      return;
+    }
+    let sent = 0;
+    let stopped = null;
+    const refused = [];
+    if (navigator.onLine !== false) {
+      for (const item of items) {
+        if (item.refused || sending.has(item.key)) continue;
+        sending.add(item.key);
+        try {
+          const result = await send(item);
+          if (result.outcome === "sent") {
+            await forget(item.key);
+            sent += 1;
+          } else if (result.outcome === "refused") {
+            // Kept, and shown with the reasons, until the worker has read them and deletes it.
+            item.refused = result.errors;
+            await store(item);
+            refused.push(item);
+          } else {
+            stopped = result.outcome;
+            break;
+          }
+        } finally {
+          sending.delete(item.key);
+        }
+      }
+    }
+    if (refused.length) {
+      const reasons = refused.map((item) => `${item.label}: ${item.refused.join(" ")}`);
+      say(t.refusedItem, "danger", reasons);
+    } else if (sent) say(t.flushed(sent), "success");
+    else if (stopped === "signIn") say(t.waitingSignIn, "warning");
+    await showWaiting();
+  }
+
+  // --- what the worker sees -------------------------------------------------------------------
+
+  function statusBox() {
+    let box = document.querySelector("[data-outbox-status]");
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("data-outbox-status", "");
+      box.setAttribute("role", "status");
+      (document.querySelector("main") || document.body).prepend(box);
+    }
+    return box;
+  }
+
+  function say(text, kind, details) {
+    const box = statusBox();
+    box.className = `alert alert-${kind}`;
+    box.hidden = false;
+    box.textContent = text;
+    if (details && details.length) {
+      const list = document.createElement("ul");
+      list.className = "mb-0";
+      for (const detail of details) {
+        const line = document.createElement("li");
+        line.textContent = detail;
+        list.append(line);
+      }
+      box.append(list);
+    }
+  }
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const shortTime = (ms) => {
+    const d = new Date(ms);
+    return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  };
+
+  async function showWaiting() {
+    const section = document.querySelector("[data-outbox-list]");
+    if (!section) return;
+    let items = [];
+    try {
+      items = await queued();
+    } catch (error) {
+      // Without IndexedDB nothing can be waiting.
+    }
+    section.classList.toggle("d-none", items.length === 0);
+    section.hidden = items.length === 0;
+    const count = section.querySelector("[data-outbox-count]");
+    if (count) count.textContent = String(items.filter((item) => !item.refused).length);
+    const list = section.querySelector("[data-outbox-items]");
+    if (!list) return;
+    list.replaceChildren(
+      ...items.map((item) => {
+        const line = document.createElement("li");
+        line.className = "list-group-item";
+        line.dataset.outboxKey = item.key;
+        const head = document.createElement("div");
+        head.className = "d-flex justify-content-between gap-2";
+        const label = document.createElement("span");
+        label.textContent = item.label;
+        const time = document.createElement("small");
+        time.className = "text-muted text-nowrap";
+        time.textContent = shortTime(item.created);
+        head.append(label, time);
+        line.append(head);
+        if (item.refused) {
+          const why = document.createElement("div");
+          why.className = "text-danger";
+          why.textContent = `${t.refusedItem} ${item.refused.join(" ")}`;
+          const discard = document.createElement("button");
+          discard.type = "button";
+          discard.className = "btn btn-link btn-sm p-0";
+          discard.textContent = t.discard;
+          discard.addEventListener("click", () => forget(item.key).then(showWaiting));
+          line.append(why, discard);
+        }
+        return line;
+      }),
+    );
+  }
+
+  // --- the form -------------------------------------------------------------------------------
+
+  function uuid4() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function localIsoNow() {
+    const d = new Date();
+    const offset = -d.getTimezoneOffset();
+    const sign = offset < 0 ? "-" : "+";
+    const abs = Math.abs(offset);
+    return (
+      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
+      `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` +
+      `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
+    );
+  }
+
+  const field = (form, name) => form.elements.namedItem(name);
+
+  /* A fresh key for each new finding: a key the server has seen would bring back the stored
+   * finding instead of this one. Browsers restore hidden inputs on "back", hence `always`. */
+  function prepare(form, always) {
+    const key = field(form, "client_key");
+    if (key && (always || !key.value)) key.value = uuid4();
+    const foundAt = field(form, "found_at");
+    if (foundAt && (always || !foundAt.value)) foundAt.value = localIsoNow();
+  }
+
+  function readyForNext(form) {
+    const grid = field(form, "grid");
+    const chosen = grid && grid.value;
+    form.reset(); // hidden inputs (the location among them) keep their values
+    if (grid) grid.value = chosen;
+    prepare(form, true);
+    if (form.hasAttribute("data-geolocate")) geolocate(form);
+  }
+
+  function itemFrom(form) {
+    const entries = [];
+    for (const [name, value] of new FormData(form)) {
+      if (name === "csrfmiddlewaretoken") continue; // the token current at sending time is used
+      if (typeof value === "string") entries.push({ name, value });
+      else if (value.name || value.size) {
+        entries.push({ name, blob: new Blob([value], { type: value.type }), filename: value.name });
+      }
+    }
+    const category = field(form, "category");
+    const description = (field(form, "description") || {}).value || "";
+    const label = [
+      category && category.selectedOptions ? category.selectedOptions[0]?.textContent.trim() : "",
+      description.length > 24 ? `${description.slice(0, 24)}…` : description,
+    ].filter(Boolean);
+    return {
+      key: (field(form, "client_key") || {}).value || uuid4(),
+      outbox: form.dataset.outbox,
+      url: form.action || location.href,
+      created: Date.now(),
+      label: label.join(" · "),
+      entries,
+    };
+  }
+
+  async function submit(form) {
+    prepare(form, false);
+    const item = itemFrom(form);
+    sending.add(item.key);
+    let result;
+    let kept = true;
+    try {
+      try {
+        await store(item);
+        say(t.sending, "info");
+      } catch (error) {
+        kept = false; // private mode or a full disk: try the network all the same
+      }
+      result = navigator.onLine === false ? { outcome: "offline" } : await send(item);
+    } finally {
+      sending.delete(item.key);
+    }
+    if (result.outcome === "sent" || result.outcome === "refused") {
+      if (kept) await forget(item.key).catch(() => {});
+    }
+    if (result.outcome === "sent") {
+      prepare(form, true); // in case "back" brings this page back
+      try {
+        sessionStorage.setItem(FLASH_KEY, t.sent);
+      } catch (error) {
+        // No flash message then; the finding is saved all the same.
+      }
+      location.assign(form.dataset.outboxDone || result.url);
+      return;
+    }
+    if (result.outcome === "refused") {
+      say(t.refused, "danger", result.errors);
+      statusBox().scrollIntoView({ block: "center" });
+      return;
+    }
+    if (!kept) {
+      say(t.failed, "danger");
+      return;
+    }
+    say(t[result.outcome], "warning");
+    readyForNext(form);
+    statusBox().scrollIntoView({ block: "center" });
+    await showWaiting();
+  }
+
+  function enhance(form) {
+    prepare(form, true);
+    let busy = false;
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (busy) return; // a double tap sends once
+      busy = true;
+      const buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
+      buttons.forEach((button) => (button.disabled = true));
+      try {
+        await submit(form);
+      } finally {
+        busy = false;
+        buttons.forEach((button) => (button.disabled = false));
+      }
+    });
+  }
+
+  // --- location -------------------------------------------------------------------------------
+
+  function geolocate(form) {
+    const latitude = field(form, "latitude");
+    const longitude = field(form, "longitude");
+    // Browsers give a location only to https pages (and localhost); never wait for it.
+    if (!latitude || !longitude || !navigator.geolocation || window.isSecureContext === false) {
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        latitude.value = position.coords.latitude.toFixed(6);
+        longitude.value = position.coords.longitude.toFixed(6);
+      },
+      () => {},
+      { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 },
+    );
+  }
+
+  // --- start ----------------------------------------------------------------------------------
+
+  function start() {
+    document.querySelectorAll("form[data-outbox]").forEach(enhance);
+    document.querySelectorAll("form[data-geolocate]").forEach(geolocate);
+    try {
+      const flash = sessionStorage.getItem(FLASH_KEY);
+      if (flash) {
+        sessionStorage.removeItem(FLASH_KEY);
+        say(flash, "success");
+      }
+    } catch (error) {
+      // sessionStorage may be switched off; the flash is a nicety.
+    }
+    if (!("indexedDB" in window)) return;
+    flush();
+    window.addEventListener("online", flush);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") flush();
+    });
+    window.addEventListener("pageshow", (event) => {
+      if (!event.persisted) return;
+      document.querySelectorAll("form[data-outbox]").forEach((form) => prepare(form, true));
+      flush();
+    });
+    setInterval(flush, FLUSH_EVERY_MS);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
