@@ -30,3 +30,8 @@ class DisputesConfig(AppConfig):
 
         if seed_demo_departments not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_departments)
+
+        from disputes.metrics import daily_counts
+        from governance.rollups.engine import register_counter
+
+        register_counter(daily_counts)

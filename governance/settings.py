@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "governance",
+    "governance.rollups",
     "grids",
     "disputes",
     "petitions",
@@ -143,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-disputes": {
         "task": "disputes.tasks.escalate_overdue_disputes",
         "schedule": crontab(minute="*/10"),  # every ten minutes
+    },
+    "daily-clear": {
+        "task": "governance.rollups.tasks.daily_clear",
+        "schedule": crontab(hour=0, minute=20),  # 00:20 every night, for the day that ended
     },
 }
 

@@ -24,3 +24,8 @@ class GridsConfig(AppConfig):
 
         if seed_demo_grids not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_grids)
+
+        from governance.rollups.engine import register_counter
+        from grids.metrics import daily_counts
+
+        register_counter(daily_counts)

@@ -25,3 +25,8 @@ class PetitionsConfig(AppConfig):
         from petitions.panels import linked_petitions_panel
 
         register_panel("dispute", linked_petitions_panel)
+
+        from governance.rollups.engine import register_counter
+        from petitions.metrics import daily_counts
+
+        register_counter(daily_counts)
