@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = _("Areas and people")
+
+    def ready(self):
+        from governance.dashboards.selectors import DASHBOARD_ROLES
+        from governance.navigation import MenuEntry, register_menu_entry
+
+        register_menu_entry(
+            MenuEntry(_("Dashboard"), "dashboards:root", DASHBOARD_ROLES), position=1
+        )

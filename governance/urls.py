@@ -26,5 +26,6 @@ urlpatterns = [
     path("grid/", include("grids.urls")),
     path("disputes/", include("disputes.urls")),
     path("petitions/", include("petitions.urls")),
+    path("dashboard/", include("governance.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

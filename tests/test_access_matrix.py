@@ -72,6 +72,10 @@ OBJECT_URLS = {
     "petitions:link_dispute": lambda w: {"pk": w["petition"].pk},
     "petitions:notice": lambda w: {"pk": w["petition"].pk},
     "petitions:reply_letter": lambda w: {"pk": w["petition"].pk},
+    "dashboards:area": lambda w: {"code": w["village"].code},
+    "dashboards:area_export": lambda w: {"code": w["village"].code, "table": "children"},
+    "dashboards:grid": lambda w: {"pk": w["grid"].pk},
+    "dashboards:grid_export": lambda w: {"pk": w["grid"].pk, "table": "glance"},
 }
 
 

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from governance.dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.dashboard_root, name="root"),
+    path("grid/<int:pk>/", views.grid_dashboard, name="grid"),
+    path("grid/<int:pk>/export/<slug:table>/", views.grid_export, name="grid_export"),
+    path("<str:code>/", views.area_dashboard, name="area"),
+    path("<str:code>/export/<slug:table>/", views.area_export, name="area_export"),
+]
