@@ -31,7 +31,13 @@ class DisputesConfig(AppConfig):
         if seed_demo_departments not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_departments)
 
-        from disputes.metrics import daily_counts
-        from governance.rollups.engine import register_counter
+        from disputes.metrics import daily_clear_items, daily_counts, mediator_case_counts
+        from governance.rollups.engine import (
+            register_clear_lister,
+            register_counter,
+            register_mediator_counter,
+        )
 
         register_counter(daily_counts)
+        register_clear_lister(daily_clear_items)
+        register_mediator_counter(mediator_case_counts)

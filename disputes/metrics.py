@@ -1,14 +1,16 @@
-"""The dispute facts of one day, for the rollup engine. Keys are (village id, grid id or
-None). Flows (new, accepted, resolved, escalated, revisits) are counted from the day's
-events; the states (overdue, under supervision) are as they stand when the job runs, which
-is the night that ends the day."""
+"""The dispute facts for the rollup engine, registered in DisputesConfig.ready():
+`daily_counts(day)`, `daily_clear_items(day)` and `mediator_case_counts(first_day, last_day)`.
+Keys of the daily counts are (village id, grid id or None). Flows (new, accepted, resolved,
+escalated, revisits) are counted from the day's events; the states (overdue, under
+supervision) are as they stand when the job runs, which is the night that ends the day."""
 
 from collections import Counter, defaultdict
 from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.urls import reverse
 
-from disputes.models import OPEN_STATUSES, Dispute, DisputeEvent, Revisit
+from disputes.models import OPEN_STATUSES, Assignment, Dispute, DisputeEvent, Revisit, Status
 from grids.selectors import local_day_bounds
 
 RESOLVED_BY_LEVEL = {
@@ -67,3 +69,65 @@ def daily_counts(day: date) -> dict[tuple[int, int | None], dict[str, int]]:
         counts[(village, grid)]["revisits"] += n
         counts[(village, grid)]["satisfaction_total"] += points or 0
     return {key: dict(value) for key, value in counts.items()}
+
+
+def daily_clear_items(day: date) -> list[dict]:
+    """日清, the dispute side: disputes registered on `day` that were still registered (not
+    accepted, nor moved on in any way) at midnight. Computed from the events' times, so a
+    back-fill of an old day gives what that night's run gave."""
+    start, end = local_day_bounds(day)
+    moved_on = DisputeEvent.objects.filter(
+        dispute=OuterRef("pk"), at__lte=end, from_status=Status.REGISTERED
+    )
+    waiting = (
+        Dispute.objects.filter(registered_at__range=(start, end))
+        .exclude(Exists(moved_on))
+        .values_list("pk", "village_id", "grid_id", "number")
+        .order_by("registered_at", "pk")
+    )
+    return [
+        {
+            "village_id": village_id,
+            "grid_id": grid_id,
+            "kind": "dispute_unaccepted",
+            "object_id": pk,
+            "label": number,
+            "url": reverse("disputes:detail", args=[pk]),
+        }
+        for pk, village_id, grid_id, number in waiting
+    ]
+
+
+def mediator_case_counts(first_day: date, last_day: date) -> dict[tuple[int, int], int]:
+    """以案定补: {(person id, village id): disputes} resolved between `first_day` and
+    `last_day` (Asia/Shanghai days, both included) whose lead handler at the moment of
+    resolution was that person. A dispute resolved twice in the period (reopened) counts
+    once, for the lead of its last resolution; a department as lead counts for nobody."""
+    start, _end = local_day_bounds(first_day)
+    _start, end = local_day_bounds(last_day)
+    last_resolution: dict[int, tuple] = {}
+    resolutions = (
+        DisputeEvent.objects.filter(kind="resolve", at__range=(start, end))
+        .values_list("dispute_id", "dispute__village_id", "at")
+        .order_by("at", "pk")
+    )
+    for dispute_id, village_id, at in resolutions:
+        last_resolution[dispute_id] = (village_id, at)
+    leads: dict[int, list] = defaultdict(list)
+    for dispute_id, person_id, assigned_at, ended_at in (
+        Assignment.objects.filter(
+            dispute_id__in=list(last_resolution), lead=True, person__isnull=False
+        )
+        .values_list("dispute_id", "person_id", "assigned_at", "ended_at")
+        .order_by("assigned_at", "pk")
+    ):
+        leads[dispute_id].append((person_id, assigned_at, ended_at))
+    counts: Counter = Counter()
+    for dispute_id, (village_id, at) in last_resolution.items():
+        lead = None
+        for person_id, assigned_at, ended_at in leads[dispute_id]:
+            if assigned_at <= at and (ended_at is None or ended_at > at):
+                lead = person_id
+        if lead is not None:
+            counts[(lead, village_id)] += 1
+    return dict(counts)

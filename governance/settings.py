@@ -149,6 +149,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.rollups.tasks.daily_clear",
         "schedule": crontab(hour=0, minute=20),  # 00:20 every night, for the day that ended
     },
+    "weekly-review": {
+        "task": "governance.rollups.tasks.weekly_review",
+        "schedule": crontab(day_of_week="mon", hour=1, minute=0),  # Mondays 01:00, last week
+    },
+    "monthly-assessment": {
+        "task": "governance.rollups.tasks.monthly_assessment",
+        "schedule": crontab(day_of_month=1, hour=2, minute=0),  # the 1st, 02:00, last month
+    },
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,13 @@ class GridsConfig(AppConfig):
         if seed_demo_grids not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_grids)
 
-        from governance.rollups.engine import register_counter
-        from grids.metrics import daily_counts
+        from governance.rollups.engine import (
+            register_clear_lister,
+            register_counter,
+            register_worker_assignments,
+        )
+        from grids.metrics import daily_clear_items, daily_counts, worker_assignments
 
         register_counter(daily_counts)
+        register_clear_lister(daily_clear_items)
+        register_worker_assignments(worker_assignments)

@@ -1,10 +1,12 @@
-"""The grid facts of one day, for the rollup engine (ARCHITECTURE.md: each app counts its
-own). Keys are (village id, grid id); day boundaries are Asia/Shanghai midnight."""
+"""The grid facts for the rollup engine (ARCHITECTURE.md: each app counts its own), registered
+in GridsConfig.ready(): `daily_counts(day)` (keys (village id, grid id)), `daily_clear_items(day)`
+and `worker_assignments(first_day, last_day)`. Day boundaries are Asia/Shanghai midnight."""
 
 from collections import Counter, defaultdict
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 
 from grids.models import (
     DEFAULT_PATROLS_PER_DAY,
@@ -12,6 +14,8 @@ from grids.models import (
     FindingEvent,
     FindingStatus,
     Grid,
+    GridAssignment,
+    GridRole,
     Patrol,
     PatrolTarget,
     ZeroReport,
@@ -63,3 +67,98 @@ def daily_counts(day: date) -> dict[tuple[int, int], dict[str, int]]:
             grid["grids_not_reported"] = 1
         result[(village_id, grid_id)] = dict(grid)
     return result
+
+
+def daily_clear_items(day: date) -> list[dict]:
+    """日清, the grid side: what was still untouched at the end of `day` ("事不过夜").
+
+    - finding_open: a finding found that day with no change to handled or handed up by
+      midnight (a handover does not count: the finding is still waiting);
+    - grid_not_reported: a grid with neither a finding nor a zero report that day;
+    - patrol_short: a grid with fewer patrols started that day than its county's target
+      (`count` = how many were missing).
+    Computed from the rows' own times, so a back-fill of an old day gives what that night's
+    run gave."""
+    start, end = local_day_bounds(day)
+    grids = list(
+        Grid.objects.filter(created_at__lte=end).values_list(
+            "pk", "name", "village_id", "village__parent__parent_id"
+        )
+    )
+    targets = dict(PatrolTarget.objects.values_list("county_id", "per_day"))
+    items: list[dict] = []
+
+    touched = FindingEvent.objects.filter(
+        finding=OuterRef("pk"),
+        at__lte=end,
+        to_status__in=[FindingStatus.HANDLED, FindingStatus.HANDED_UP],
+    )
+    untouched = (
+        Finding.objects.filter(found_at__range=(start, end))
+        .exclude(Exists(touched))
+        .values_list("pk", "grid_id", "grid__village_id", "description")
+        .order_by("found_at", "pk")
+    )
+    for pk, grid_id, village_id, description in untouched:
+        items.append(
+            {
+                "village_id": village_id,
+                "grid_id": grid_id,
+                "kind": "finding_open",
+                "object_id": pk,
+                "label": description[:80],
+                "url": reverse("grids:finding_detail", args=[pk]),
+            }
+        )
+
+    found = set(
+        Finding.objects.filter(found_at__range=(start, end)).values_list("grid_id", flat=True)
+    )
+    zero_reported = set(ZeroReport.objects.filter(day=day).values_list("grid_id", flat=True))
+    patrols = dict(
+        Patrol.objects.filter(started_at__range=(start, end))
+        .values_list("grid")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for grid_id, name, village_id, county_id in grids:
+        url = reverse("grids:grid_detail", args=[grid_id])
+        if grid_id not in found and grid_id not in zero_reported:
+            items.append(
+                {
+                    "village_id": village_id,
+                    "grid_id": grid_id,
+                    "kind": "grid_not_reported",
+                    "label": name,
+                    "url": url,
+                }
+            )
+        target = targets.get(county_id, DEFAULT_PATROLS_PER_DAY)
+        done = patrols.get(grid_id, 0)
+        if done < target:
+            items.append(
+                {
+                    "village_id": village_id,
+                    "grid_id": grid_id,
+                    "kind": "patrol_short",
+                    "count": target - done,
+                    "label": f"{name} {done}/{target}",
+                    "url": url,
+                }
+            )
+    return items
+
+
+def worker_assignments(first_day: date, last_day: date) -> list[tuple[int, int, date, date]]:
+    """(person id, grid id, from, to): who served which grid as its grid worker on which
+    days between `first_day` and `last_day`, each span clipped to those days."""
+    assignments = (
+        GridAssignment.objects.filter(role=GridRole.WORKER, starts_on__lte=last_day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first_day))
+        .values_list("person_id", "grid_id", "starts_on", "ends_on")
+        .order_by("pk")
+    )
+    return [
+        (person_id, grid_id, max(starts_on, first_day), min(ends_on or last_day, last_day))
+        for person_id, grid_id, starts_on, ends_on in assignments
+    ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +100,266 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period} {self.outcome}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 日清: what is still untouched at the end of the day
+# ---------------------------------------------------------------------------------------------
+
+
+class DailyClearItem(models.Model):
+    """One line of a village's "事不过夜" list for `day`, written by the daily job from each
+    app's `daily_clear_items(day)`: a finding or a dispute that arrived that day and was still
+    untouched at midnight (then `object_id`, `label` and `url` point at it), a grid that did not
+    report, or a grid whose patrols fell short (then `count` is how many were missing). The
+    village and the township read it the next morning through
+    `governance.rollups.selectors.daily_clear_items_for`."""
+
+    class Kind(models.TextChoices):
+        FINDING_OPEN = "finding_open", _("Finding still open")
+        DISPUTE_UNACCEPTED = "dispute_unaccepted", _("Dispute not yet accepted")
+        GRID_NOT_REPORTED = "grid_not_reported", _("Grid did not report")
+        PATROL_SHORT = "patrol_short", _("Patrols short")
+
+    day = models.DateField(_("day"), db_index=True)
+    village = models.ForeignKey(
+        Area,
+        verbose_name=_("village / community"),
+        on_delete=models.CASCADE,
+        related_name="daily_clear_items",
+    )
+    grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("grid"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="daily_clear_items",
+    )
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    count = models.PositiveIntegerField(_("count"), default=1)
+    object_id = models.PositiveBigIntegerField(_("object"), null=True, blank=True)
+    label = models.CharField(_("description"), max_length=200, blank=True)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("daily clear item")
+        verbose_name_plural = _("daily clear items")
+        ordering = ["day", "village_id", "grid_id", "kind", "object_id"]
+        indexes = [models.Index(fields=["village", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.village} {self.get_kind_display()} {self.label}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 周评: the weekly review
+# ---------------------------------------------------------------------------------------------
+
+
+class WeeklyRanking(models.Model):
+    """The weekly review of one village (ranked among the villages of its township) or one
+    township (among the townships of its county), for the week Monday `week_start` to Sunday.
+
+    `metrics` holds the week's sums of every DailyStat column of the area ({metric: n});
+    `indicators` the scored indicators (see `governance.rollups.scoring`); `score` is 0–100
+    with the county's weights. `rank` is 1 for the best (equal scores share a rank);
+    `previous_rank` is the rank the same scoring gives the week before (None if the area had
+    no figures then) and `rank_change` = previous_rank − rank, so a positive number means it
+    moved up. Written by `governance.rollups.engine.run_weekly` only."""
+
+    week_start = models.DateField(_("week from"), db_index=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.CASCADE, related_name="weekly_rankings"
+    )
+    parent = models.ForeignKey(
+        Area,
+        verbose_name=_("ranked within"),
+        on_delete=models.CASCADE,
+        related_name="weekly_rankings_below",
+    )
+    level = models.CharField(_("level"), max_length=16)
+    metrics = models.JSONField(_("figures of the week"), default=dict)
+    indicators = models.JSONField(_("indicators"), default=dict)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    previous_rank = models.PositiveIntegerField(_("rank the week before"), null=True, blank=True)
+    rank_change = models.IntegerField(_("change in rank"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("weekly ranking")
+        verbose_name_plural = _("weekly rankings")
+        ordering = ["week_start", "parent_id", "rank", "area_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["week_start", "area"], name="weekly_one_per_area")
+        ]
+        indexes = [models.Index(fields=["parent", "week_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.week_start} {self.area} #{self.rank}"
+
+
+# ---------------------------------------------------------------------------------------------
+# 月考核: the monthly assessment
+# ---------------------------------------------------------------------------------------------
+
+
+class AssessmentScheme(models.Model):
+    """A county's assessment: the weight of each indicator (`weights` = {indicator key:
+    weight}, keys from `governance.rollups.scoring.INDICATORS`; a missing key weighs 0) and
+    the fewest cases (new disputes of the month) a unit needs to be ranked. A county without a
+    scheme is assessed with `scoring.DEFAULT_WEIGHTS` and `scoring.DEFAULT_MIN_SAMPLE`.
+    Written by `governance.rollups.services.assessment_scheme_set`."""
+
+    county = models.OneToOneField(
+        Area,
+        verbose_name=_("district / county"),
+        on_delete=models.CASCADE,
+        related_name="assessment_scheme",
+        limit_choices_to={"level": "county"},
+    )
+    weights = models.JSONField(_("weights"), default=dict)
+    min_sample = models.PositiveIntegerField(_("fewest cases to be ranked"), default=3)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("assessment scheme")
+        verbose_name_plural = _("assessment schemes")
+
+    def __str__(self) -> str:
+        return str(self.county)
+
+
+class SubjectKind(models.TextChoices):
+    TOWNSHIP = "township", _("Township / street")
+    VILLAGE = "village", _("Village / community")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+
+
+class MonthlyScore(models.Model):
+    """The assessment of one township, village or grid worker for `month` (its first day),
+    within `county`. A grid worker's figures are the sums of the DailyStat rows of the grids
+    they served as grid worker, on the days they served them; `area` is then the village of
+    the grid they served longest. Townships, villages and grid workers are each ranked across
+    the county; a unit with fewer cases (`sample`: new disputes of the month) than the
+    scheme's minimum is not ranked (`ranked` False, `rank` None: "not ranked").
+
+    `metrics` = the month's sums ({metric: n}), `previous_metrics` the month before's;
+    `indicators` = {key: {"value": 0–1 or None, "weight": w}}; `score` 0–100 or None when no
+    indicator applies. Written by `engine.run_monthly`, never after the month is published
+    (`MonthPublication`)."""
+
+    month = models.DateField(_("month"), db_index=True)
+    county = models.ForeignKey(
+        Area, verbose_name=_("district / county"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("assessed"), max_length=16, choices=SubjectKind.choices)
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("area"),
+        on_delete=models.CASCADE,
+        related_name="monthly_scores",
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="monthly_scores",
+    )
+    metrics = models.JSONField(_("figures of the month"), default=dict)
+    previous_metrics = models.JSONField(_("figures of the month before"), default=dict)
+    indicators = models.JSONField(_("indicators"), default=dict)
+    sample = models.PositiveIntegerField(_("cases"), default=0)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    ranked = models.BooleanField(_("ranked"), default=False)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly score")
+        verbose_name_plural = _("monthly scores")
+        ordering = ["month", "county_id", "kind", "rank", "area_id", "person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "kind", "area"],
+                condition=models.Q(person__isnull=True),
+                name="monthly_score_one_per_area",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "county", "person"],
+                condition=models.Q(person__isnull=False),
+                name="monthly_score_one_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["county", "month", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.person or self.area} {self.score}"
+
+
+class MonthlyMediatorCount(models.Model):
+    """以案定补: how many disputes of `county` were resolved in `month` with `person` as the
+    lead handler at the moment of resolution. Counted by the disputes app
+    (`disputes.metrics.mediator_case_counts`); frozen once the month is published."""
+
+    month = models.DateField(_("month"), db_index=True)
+    county = models.ForeignKey(
+        Area, verbose_name=_("district / county"), on_delete=models.CASCADE, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mediator"),
+        on_delete=models.CASCADE,
+        related_name="monthly_case_counts",
+    )
+    cases = models.PositiveIntegerField(_("cases resolved"), default=0)
+
+    class Meta:
+        verbose_name = _("cases per mediator")
+        verbose_name_plural = _("cases per mediator")
+        ordering = ["month", "county_id", "-cases", "person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "county", "person"], name="mediator_count_one_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.person}: {self.cases}"
+
+
+class MonthPublication(models.Model):
+    """A county official published `county`'s assessment of `month`: from then on the month's
+    MonthlyScore and MonthlyMediatorCount rows of the county never change."""
+
+    month = models.DateField(_("month"))
+    county = models.ForeignKey(
+        Area, verbose_name=_("district / county"), on_delete=models.CASCADE, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("published assessment")
+        verbose_name_plural = _("published assessments")
+        ordering = ["-month", "county_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "county"], name="month_published_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.month:%Y-%m}"
