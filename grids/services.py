@@ -378,3 +378,21 @@ def grid_handover(*, actor, grid: Grid, leaving, successor, on_day: date | None 
                 to_holder=successor.pk,
             )
     return len(moved)
+
+
+def grid_update(
+    *, actor, grid: Grid, name: str, kind: str, households: int, population: int
+) -> bool:
+    """Set a grid's name, kind and counts; True if anything changed. `actor` must manage the
+    grid's village. The code and the village stay: a grid does not move."""
+    _require_grid_manager(actor=actor, village=grid.village)
+    wanted = {"name": name, "kind": kind, "households": households, "population": population}
+    changed = [field for field, value in wanted.items() if getattr(grid, field) != value]
+    if not changed:
+        return False
+    for field in changed:
+        setattr(grid, field, wanted[field])
+    grid.full_clean()
+    with transaction.atomic():
+        grid.save(update_fields=changed)
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grids import views
+from grids import import_views, views
 
 app_name = "grids"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("village/<str:code>/", views.village_grids, name="village_grids"),
     path("village/<str:code>/new/", views.grid_create, name="grid_create"),
     path("township/<str:code>/", views.township_villages, name="township_villages"),
+    path("import/", import_views.grid_import_view, name="grid_import"),
 ]
