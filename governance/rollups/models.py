@@ -80,7 +80,7 @@ class JobRun(models.Model):
     class Outcome(models.TextChoices):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Failed, nothing written")
         SKIPPED = "skipped", _("Skipped (already running)")
 
     job = models.CharField(_("job"), max_length=32)
@@ -89,7 +89,7 @@ class JobRun(models.Model):
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     rows = models.PositiveIntegerField(_("rows written"), default=0)
     outcome = models.CharField(
-        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING
+        _("how it ended"), max_length=16, choices=Outcome.choices, default=Outcome.RUNNING
     )
     message = models.TextField(_("message"), blank=True)
 
