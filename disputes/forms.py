@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.models import Channel, DisputeKind, Level, Outcome, Risk, Route, Side, Status
 from disputes.selectors import departments_for, disputes_visible_to, handler_candidates
+from disputes.workflow import LEVEL_ROLES
 from governance.forms import ISODateInput
 from governance.identity import PersonIdentityForm
 from governance.models import AreaLevel
-from governance.selectors import areas_for_user
+from governance.selectors import areas_for_user, user_roles
 from grids.models import Grid
 
 
@@ -59,6 +60,11 @@ class DisputeRegisterForm(forms.Form):
         villages = areas_for_user(user=user).filter(level=AreaLevel.VILLAGE)
         self.fields["village"].queryset = villages.select_related("parent").order_by("code")
         self.fields["grid"].queryset = Grid.objects.filter(village__in=villages)
+        # Preselect the level the person's own centre staffs (the lowest, if several): the
+        # list starts at the grid, where a township's staff cannot register.
+        roles = user_roles(user=user)
+        staffed = [level for level, level_roles in LEVEL_ROLES.items() if roles & level_roles]
+        self.initial.setdefault("level", staffed[0] if staffed else Level.GRID)
 
     def clean(self):
         cleaned = super().clean()

@@ -245,3 +245,17 @@ def departments_for(*, dispute: Dispute):
     return Department.objects.filter(
         area_id__in=[village.parent_id, village.parent.parent_id]
     ).order_by("area__code", "name")
+
+
+def handed_up_findings_without_dispute(user):
+    """Grid findings handed up in `user`'s grids and villages that no dispute was opened from
+    yet: what the grids passed up and is still waiting to be registered."""
+    from grids.models import FindingStatus
+    from grids.selectors import findings_visible_to
+
+    return (
+        findings_visible_to(user)
+        .filter(status=FindingStatus.HANDED_UP, dispute__isnull=True)
+        .select_related("grid", "grid__village", "reporter")
+        .order_by("-found_at", "-pk")
+    )

@@ -7,10 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.forms import DisputeFilterForm
-from disputes.selectors import disputes_visible_to, workbench_queues
+from disputes.selectors import (
+    disputes_visible_to,
+    handed_up_findings_without_dispute,
+    workbench_queues,
+)
 from governance.excel import workbook_response
 
 LIST_LIMIT = 200
+FINDINGS_LIMIT = 20
 
 
 def filtered_disputes(*, user, form: DisputeFilterForm):
@@ -41,7 +46,16 @@ def filtered_disputes(*, user, form: DisputeFilterForm):
 def workbench(request):
     queues = workbench_queues(user=request.user)
     counts = {name: queryset.count() for name, queryset in queues.items()}
-    return render(request, "disputes/workbench.html", {"counts": counts})
+    findings = list(handed_up_findings_without_dispute(request.user)[: FINDINGS_LIMIT + 1])
+    return render(
+        request,
+        "disputes/workbench.html",
+        {
+            "counts": counts,
+            "findings": findings[:FINDINGS_LIMIT],
+            "more_findings": len(findings) > FINDINGS_LIMIT,
+        },
+    )
 
 
 @login_required

@@ -27,5 +27,6 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("petitions/", include("petitions.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
+    path("notifications/", views.notification_list, name="notifications"),
     path("admin/", admin.site.urls),
 ]

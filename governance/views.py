@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.forms import MembershipForm, PersonCreateForm
-from governance.models import Membership, Role
+from governance.models import Membership, Notification, Role
 from governance.navigation import ROLE_HOMES, home_role
+from governance.notifications import notifications_mark_read
 from governance.selectors import (
     area_breadcrumbs,
     area_children_with_counts,
@@ -148,3 +151,33 @@ def membership_revoke_view(request, pk):
     if not people_for_administrator(user=request.user).filter(pk=membership.user_id).exists():
         return redirect("people_list")
     return redirect("person_detail", pk=membership.user_id)
+
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+@login_required
+def notification_list(request):
+    """The signed-in person's notifications, newest first. Those on the page are marked read
+    by looking at it; they are still shown as new this once."""
+    paginator = Paginator(
+        Notification.objects.filter(recipient=request.user), NOTIFICATIONS_PER_PAGE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    notifications = list(page.object_list)
+    for notification in notifications:
+        notification.unread = notification.read_at is None
+        # Links are written by the portal's own services; anything else is not followed.
+        notification.safe_url = (
+            notification.url
+            if url_has_allowed_host_and_scheme(
+                notification.url, allowed_hosts={request.get_host()}, require_https=False
+            )
+            else ""
+        )
+    notifications_mark_read(user=request.user, notifications=notifications)
+    return render(
+        request,
+        "governance/notifications.html",
+        {"notifications": notifications, "page": page},
+    )
