@@ -1,3 +1,19 @@
+"""The tables of 日清周评月考核, written only by the jobs in `governance.rollups.engine` (and the
+assessment's configuration and publication by `governance.rollups.services`). Dashboards read
+them through `governance.rollups.selectors`, never the raw case rows.
+
+- DailyStat: one day's numbers (METRICS) of an area at any level, or of a grid.
+- DailyClearItem: the day's "事不过夜" list of a village: what was still untouched at midnight.
+- WeeklyRanking: a week's (Monday–Sunday) sums, score and rank of a village within its
+  township or of a township within its county, with the change against the week before.
+- AssessmentScheme: a county's indicator weights and minimum sample (see `scoring`).
+- MonthlyScore: a month's indicators, score and rank of a township, village or grid worker,
+  ranked across the county; `ranked` False means "not ranked" (too few cases).
+- MonthlyMediatorCount: 以案定补, disputes resolved in the month per lead handler.
+- MonthPublication: a county's month, published; its rows above never change afterwards.
+- JobRun: every run of a job, with how it ended.
+"""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

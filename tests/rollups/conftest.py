@@ -1,10 +1,9 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
 
-from governance.rollups.engine import previous_month, run_daily, run_monthly, run_weekly
+from governance.rollups.engine import run_daily, run_monthly, run_weekly
 from tests.conftest import DIANSHANG, HANDIAN, WEIZI
 from tests.factories import import_changzhi_slice
 from tests.rollups.world import build_world
@@ -24,6 +23,11 @@ def run_every_job(world) -> None:
     run_monthly(world.month)
 
 
+# A fixed month (and February before it), so that the generated data are the same whenever
+# the tests run.
+WORLD_MONTH = date(2026, 3, 1)
+
+
 @pytest.fixture(scope="module")
 def month_world(django_db_setup, django_db_blocker):
     """Two months of generated data (the month that ended last and the one before) with
@@ -34,7 +38,7 @@ def month_world(django_db_setup, django_db_blocker):
         atomic.__enter__()
         try:
             import_changzhi_slice(DIANSHANG, WEIZI, HANDIAN)
-            world = build_world(previous_month(timezone.localdate()), busy_before=4)
+            world = build_world(WORLD_MONTH, busy_before=4)
             run_every_job(world)
             yield world
         finally:

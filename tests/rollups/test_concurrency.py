@@ -16,12 +16,17 @@ from urllib.parse import quote
 import psycopg2
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 
+from governance.models import Area, Role
 from governance.rollups import engine
-from governance.rollups.engine import JOB_LOCKS, compute_day, run_daily
+from governance.rollups.engine import JOB_LOCKS, compute_day, run_daily, run_monthly
 from governance.rollups.models import DailyStat, JobRun
+from governance.rollups.services import month_publish
 from governance.rollups.tasks import daily_clear
+from tests.conftest import LUCHENG
+from tests.factories import person_with_role
 from tests.rollups.small import finding_at, village_with_a_grid
 from tests.rollups.world import moment
 
@@ -250,3 +255,28 @@ def test_a_celery_worker_runs_the_daily_job_sent_through_redis(changzhi_slice, t
     assert "governance.rollups.tasks.daily_clear" in log_path.read_text()
     assert DailyStat.objects.get(day=DAY, grid=place.grid).findings_new == 1
     assert stored(DAY) == computed(DAY)
+
+
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_a_month_is_not_published_while_its_assessment_is_being_recomputed(changzhi_slice):
+    """Publishing takes the monthly job's lock too: while a run holds it (here another
+    connection), publishing is refused with a reason and a second run skips; afterwards it
+    goes through."""
+    county = Area.objects.get(code=LUCHENG)
+    official = person_with_role(Role.COUNTY_OFFICIAL, LUCHENG)
+    month = date(2026, 2, 1)
+    run_monthly(month)
+    holder = raw_connection()
+    holder.autocommit = False
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [JOB_LOCKS["monthly"]])
+        with pytest.raises(ValidationError) as refused:
+            month_publish(actor=official, county=county, month=month)
+        assert refused.value.code == "running"
+        assert run_monthly(month).outcome == JobRun.Outcome.SKIPPED
+    finally:
+        holder.rollback()
+        holder.close()
+    assert month_publish(actor=official, county=county, month=month).county == county
