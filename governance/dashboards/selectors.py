@@ -13,7 +13,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from governance.models import Area, AreaLevel, Role
-from governance.rollups.models import METRIC_NAMES, DailyStat, JobRun
+from governance.rollups.models import (
+    METRIC_NAMES,
+    DailyClearItem,
+    DailyStat,
+    JobRun,
+    WeeklyRanking,
+)
+from governance.rollups.selectors import daily_clear_items, weekly_ranking
 from governance.selectors import areas_for_user, jurisdiction_q, jurisdiction_roots
 from grids.models import Grid
 
@@ -229,44 +236,36 @@ def child_figures(*, area: Area, period: Period) -> list[ChildFigures]:
 
 # --- The weekly review and the daily clear list ------------------------------------------------
 #
-# Both are written by the rollup jobs (governance.rollups) and read through their selectors,
-# looked up when called so that the dashboards stand without them.
+# Both are written by the rollup jobs (governance.rollups.engine) and read through their
+# selectors.
 
 CLEAR_LIMIT = 500
-
-
-def _rollup_reader(name: str):
-    try:
-        from governance.rollups import selectors as rollup_selectors
-    except ImportError:
-        return None
-    return getattr(rollup_selectors, name, None)
 
 
 @dataclass
 class WeeklyReview:
     week_start: date
-    rows: list  # WeeklyRanking rows, ranked first
+    rows: list[WeeklyRanking]  # ranked first, by rank
 
 
 def weekly_review(*, area: Area, day: date) -> WeeklyReview | None:
     """The latest weekly review (周评) of `area`'s children up to `day`: the week holding `day`
     if it has been reviewed, else the week before (the review runs after a week ends). None
-    where there is no review: above the county and below the township, or without the job."""
-    reader = _rollup_reader("weekly_ranking")
-    if reader is None or area.level not in (AreaLevel.COUNTY, AreaLevel.TOWNSHIP):
+    where nothing is reviewed: above the county and below the township."""
+    if area.level not in (AreaLevel.COUNTY, AreaLevel.TOWNSHIP):
         return None
     this_week = day - timedelta(days=day.weekday())
     last_week = this_week - timedelta(days=7)
-    rows = list(reader(area=area, day=this_week)) or list(reader(area=area, day=last_week))
+    rows = list(weekly_ranking(area=area, day=this_week)) or list(
+        weekly_ranking(area=area, day=last_week)
+    )
     return WeeklyReview(week_start=rows[0].week_start if rows else last_week, rows=rows)
 
 
-def daily_clear(*, area: Area, day: date) -> list | None:
+def daily_clear(*, area: Area, day: date) -> list[DailyClearItem] | None:
     """The clear list (日清) of a village or township for `day`: what was still untouched
     when the day ended. At most CLEAR_LIMIT + 1 lines, so the page can say it cut the list.
-    None elsewhere, or without the job."""
-    reader = _rollup_reader("daily_clear_items")
-    if reader is None or area.level not in (AreaLevel.VILLAGE, AreaLevel.TOWNSHIP):
+    None above the township."""
+    if area.level not in (AreaLevel.VILLAGE, AreaLevel.TOWNSHIP):
         return None
-    return list(reader(area=area, day=day)[: CLEAR_LIMIT + 1])
+    return list(daily_clear_items(area=area, day=day)[: CLEAR_LIMIT + 1])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from governance.dashboards.selectors import ChildFigures, Figures, Period, period_figures, trend
 from governance.rollups.models import METRICS
+from governance.rollups.scoring import INDICATORS
 
 METRIC_LABELS = dict(METRICS)
 
@@ -180,8 +181,6 @@ def _rank_change(change: int | None) -> str:
 def weekly_table(*, review, name_label: str, child_url) -> Table:
     """The weekly review (周评) of the children: rank, score, the move since the week before,
     and each scored indicator as a percentage (— where it had nothing to measure)."""
-    from governance.rollups.scoring import INDICATORS
-
     week_end = review.week_start + timedelta(days=6)
     return Table(
         key="weekly",
@@ -207,7 +206,7 @@ def weekly_table(*, review, name_label: str, child_url) -> Table:
             )
             for row in review.rows
         ],
-        empty_text=_("The weekly review of this week has not been run yet."),
+        empty_text=_("No weekly review has been run for this week yet."),
     )
 
 

@@ -6,6 +6,7 @@ Excel export, so the file holds exactly what the page shows.
 """
 
 import re
+from datetime import date
 from functools import cached_property
 from urllib.parse import urlencode
 
@@ -94,6 +95,13 @@ def _query(**params) -> str:
     return "?" + urlencode(params)
 
 
+def _parse_day(value: str | None):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 # openpyxl refuses these characters in a sheet's title.
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 
@@ -119,6 +127,11 @@ class Dashboard:
     def __init__(self, request):
         self.request = request
         self.day = latest_rolled_up_day()
+        # An export link names the day its page showed, so that a nightly run finishing in
+        # between does not change the file: any earlier rolled-up day is accepted.
+        pinned = _parse_day(request.GET.get("day"))
+        if pinned and self.day and pinned < self.day:
+            self.day = pinned
         period = request.GET.get("period")
         self.period_key = period if period in PERIOD_KEYS else DEFAULT_PERIOD
         self.periods = periods_ending(self.day) if self.day else {}
@@ -132,8 +145,14 @@ class Dashboard:
         """The query that keeps the chosen period (and ranking) on links along the tree."""
         return _query(period=self.period_key)
 
-    def export_url(self, key: str) -> str:
+    def export_path(self, key: str) -> str:
         raise NotImplementedError
+
+    def export_url(self, key: str) -> str:
+        params = {"day": self.day.isoformat()}
+        if key == "children":
+            params.update(period=self.period_key, sort=self.sort)
+        return self.export_path(key) + _query(**params)
 
     def table(self, key: str) -> tables.Table | None:
         """The table `key` of this page, or None where the page has no such table."""
@@ -184,11 +203,8 @@ class AreaDashboard(Dashboard):
     def query(self) -> str:
         return _query(period=self.period_key, sort=self.sort)
 
-    def export_url(self, key):
-        url = reverse("dashboards:area_export", args=[self.area.code, key])
-        if key == "children":
-            url += self.query
-        return url
+    def export_path(self, key):
+        return reverse("dashboards:area_export", args=[self.area.code, key])
 
     def child_level_label(self) -> str:
         if self.is_village:
@@ -264,7 +280,7 @@ class GridDashboard(Dashboard):
     def series(self):
         return daily_series(grid=self.grid, start=series_start(self.day), end=self.day)
 
-    def export_url(self, key):
+    def export_path(self, key):
         return reverse("dashboards:grid_export", args=[self.grid.pk, key])
 
 

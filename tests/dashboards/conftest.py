@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from governance.models import Role
+from grids.services import grid_create
 from tests.conftest import (
     CITY,
     DIANSHANG,
@@ -13,7 +14,7 @@ from tests.conftest import (
     WEIZI,
     WEIZI_VILLAGE,
 )
-from tests.factories import GridFactory, area, person_with_role
+from tests.factories import area, person_with_role
 
 # The latest rolled-up day of these tests: a Wednesday, so its week began two days earlier.
 DAY = date(2026, 3, 18)
@@ -25,15 +26,16 @@ MONTH_START = date(2026, 3, 1)
 def grids(changzhi_slice):
     """Two grids in 店上村, one in a village of 微子镇, one in 上党区's 韩店街道."""
     handian_village = area(HANDIAN).get_children().order_by("code").first()
+    dianshang, weizi = area(DIANSHANG_VILLAGE), area(WEIZI_VILLAGE)
+
+    def grid(village, code, name):
+        return grid_create(actor=None, village=village, code=code, name=name, kind="rural")
+
     return {
-        "first": GridFactory(
-            village=area(DIANSHANG_VILLAGE), code="140406100200-01", name="店上村第一网格"
-        ),
-        "second": GridFactory(
-            village=area(DIANSHANG_VILLAGE), code="140406100200-02", name="店上村第二网格"
-        ),
-        "weizi": GridFactory(village=area(WEIZI_VILLAGE), code="W-01", name="微子第一网格"),
-        "handian": GridFactory(village=handian_village, code="H-01", name="韩店第一网格"),
+        "first": grid(dianshang, "140406100200-01", "店上村第一网格"),
+        "second": grid(dianshang, "140406100200-02", "店上村第二网格"),
+        "weizi": grid(weizi, "140406101204-01", "微子第一网格"),
+        "handian": grid(handian_village, f"{handian_village.code}-01", "韩店第一网格"),
     }
 
 

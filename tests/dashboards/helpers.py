@@ -78,7 +78,12 @@ def _text(fragment: str) -> str:
 
 
 def _value(text: str):
-    return int(text) if re.fullmatch(r"-?\d+", text) else text
+    """A number as a number (a spreadsheet reads 100.0 back as 100: equal as numbers)."""
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+\.\d+", text):
+        return float(text)
+    return text
 
 
 def page_table(html: str, key: str) -> tuple[list[str], list[list]]:

@@ -1,5 +1,7 @@
 """Every table's "export to Excel" downloads exactly the rows and columns the page shows."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -53,3 +55,26 @@ def test_the_exported_ranking_keeps_the_chosen_period_and_order(client, county_o
     assert header == page_table(page, "children")[0]
     column = header.index("新增纠纷")
     assert [row[column] for row in rows] == sorted((row[column] for row in rows), reverse=True)
+
+
+def test_an_export_keeps_the_day_its_page_showed_when_a_later_day_is_rolled_up(
+    client, county_official, rolled_up
+):
+    client.force_login(county_official)
+    page = client.get(reverse("dashboards:area", args=[LUCHENG])).content.decode()
+    link = page_link(page, "children", "export-children")
+    assert f"day={DAY}" in link
+    roll_up(end=DAY + timedelta(days=1), days=1, seed=7)
+    assert workbook_table(client.get(link).content) == page_table(page, "children")
+    later = client.get(reverse("dashboards:area", args=[LUCHENG])).content.decode()
+    assert f"day={DAY + timedelta(days=1)}" in page_link(later, "children", "export-children")
+
+
+@pytest.mark.parametrize("day", ["2099-01-01", "yesterday", ""])
+def test_an_export_for_a_day_not_rolled_up_gives_the_latest(
+    client, county_official, rolled_up, day
+):
+    client.force_login(county_official)
+    page = client.get(reverse("dashboards:area", args=[LUCHENG])).content.decode()
+    url = reverse("dashboards:area_export", args=[LUCHENG, "glance"]) + f"?day={day}"
+    assert workbook_table(client.get(url).content) == page_table(page, "glance")

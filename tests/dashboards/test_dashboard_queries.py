@@ -1,9 +1,12 @@
 """Each dashboard page and export asks the database a fixed number of times, however much
 has been rolled up: the same budget holds for one day and for three months."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
+from governance.rollups.engine import run_daily, run_weekly
 from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
 from tests.dashboards.conftest import DAY
 from tests.dashboards.helpers import roll_up
@@ -35,6 +38,10 @@ def test_every_dashboard_url_stays_within_its_query_budget(
     client, city_official, grids, django_assert_max_num_queries, days
 ):
     roll_up(end=DAY, days=days)
+    if days > 7:
+        # With a weekly review and the latest day's clear list written by the jobs too.
+        run_weekly(date(2026, 3, 9))
+        run_daily(DAY)
     client.force_login(city_official)
     for url, budget in urls(grids):
         with django_assert_max_num_queries(budget):

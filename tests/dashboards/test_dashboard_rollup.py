@@ -1,23 +1,39 @@
 """From the field to the dashboard: a finding logged and a dispute registered today, rolled
 up by the daily job, show on every level's dashboard as today's figures."""
 
+import uuid
+from datetime import date
+
 from django.urls import reverse
 from django.utils import timezone
 
 from disputes.services import dispute_register
+from governance.models import Role
 from governance.rollups.engine import run_daily
 from grids.models import GridRole
+from grids.services import finding_log, grid_assign
 from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
 from tests.dashboards.helpers import page_table
-from tests.factories import log_finding, team_member
+from tests.factories import person_with_role
 
 
 def test_todays_finding_and_dispute_reach_every_level(
     client, grids, county_official, township_staff
 ):
     grid = grids["first"]
-    worker = team_member(grid, GridRole.WORKER)
-    log_finding(actor=worker, grid=grid)
+    worker = person_with_role(Role.GRID_WORKER, DIANSHANG_VILLAGE)
+    grid_assign(
+        actor=None, grid=grid, person=worker, role=GridRole.WORKER, starts_on=date(2026, 1, 1)
+    )
+    finding_log(
+        actor=worker,
+        grid=grid,
+        client_key=uuid.uuid4(),
+        category="safety_hazard",
+        severity="low",
+        description="路口井盖缺失",
+        status="open",
+    )
     dispute_register(
         actor=township_staff,
         kind="neighbour",
