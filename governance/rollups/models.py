@@ -321,6 +321,11 @@ class MonthlyScore(models.Model):
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.person or self.area} {self.score}"
 
+    @property
+    def rank_display(self):
+        """The rank, or "not ranked" for a unit with too few cases to judge."""
+        return self.rank if self.ranked else _("Not ranked")
+
 
 class MonthlyMediatorCount(models.Model):
     """以案定补: how many disputes of `county` were resolved in `month` with `person` as the

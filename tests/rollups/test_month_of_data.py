@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from disputes import services as disputes
 from disputes.models import Dispute, DisputeEvent
@@ -176,6 +176,9 @@ def test_monthly_figures_of_areas_and_grid_workers_equal_the_recount(month_world
             better = sum(1 for other in ranked if other.score > row.score)
             assert row.rank == better + 1 <= position
     assert rows.filter(ranked=False).exists() and rows.filter(ranked=True).exists()
+    with translation.override("zh-hans"):
+        assert str(rows.filter(ranked=False).first().rank_display) == "不参与排名"
+    assert rows.filter(ranked=True).first().rank_display == rows.filter(ranked=True).first().rank
 
     best = selectors.ten_best_grid_workers(county=world.county, month=world.month)
     assert [row.person_id for row in best] == [
