@@ -183,7 +183,8 @@ def test_a_run_killed_in_the_middle_of_its_writes_leaves_the_previous_rows(
     def lock_released():
         with watcher.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s",
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
                 [JOB_LOCKS["daily"]],
             )
             return cursor.fetchone()[0] == 0
