@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -206,7 +206,10 @@ def workbench_queues(*, user, today: date | None = None) -> dict[str, QuerySet[D
         "due_soon": open_.filter(due_on__gte=today, due_on__lte=due_soon_limit(today)),
         "overdue": open_.filter(due_on__lt=today),
         "supervised": visible.filter(under_supervision=True),
-        "summons_outstanding": visible.filter(summons__reported_at__isnull=True).distinct(),
+        # A dispute with no summons at all is not waiting for any department.
+        "summons_outstanding": visible.filter(
+            Exists(Summons.objects.filter(dispute=OuterRef("pk"), reported_at__isnull=True))
+        ),
     }
 
 

@@ -44,6 +44,7 @@ from disputes.workflow import (
     level_above,
     level_below,
 )
+from governance.identity import clean_id_number, clean_phone
 from governance.models import Area, AreaLevel, Membership
 from governance.notifications import notify
 from governance.workdays import add_working_days
@@ -113,8 +114,10 @@ def _act(
     """Apply `action` to the dispute under a row lock; `change` mutates it (and may return
     details for the event). See the module docstring."""
     with transaction.atomic():
+        # Only the dispute's own row is locked: PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer joins to the area tree.
         locked = (
-            Dispute.objects.select_for_update()
+            Dispute.objects.select_for_update(of=("self",))
             .select_related("village", "village__parent", "village__parent__parent")
             .get(pk=dispute.pk)
         )
@@ -181,6 +184,19 @@ def registration_levels(*, actor, village: Area, grid=None) -> list[str]:
     return levels
 
 
+def _checked_party(party: dict) -> dict:
+    """A party as the registration form would have let it through: the service is called by
+    imports and scripts too, and a bad ID number must not be stored from there either."""
+    checked = {
+        "side": party.get("side", ""),
+        "name": (party.get("name") or "").strip(),
+        "id_number": clean_id_number(party.get("id_number", "")),
+        "phone": clean_phone(party.get("phone", "")),
+    }
+    Party(**checked).full_clean(exclude=["dispute"])
+    return checked
+
+
 def dispute_register(
     *,
     actor,
@@ -207,6 +223,7 @@ def dispute_register(
         raise TransitionNotAllowed(_("You cannot register a dispute at this level."))
     if not parties:
         raise ValidationError(_("Name at least one party."))
+    parties = [_checked_party(party) for party in parties]
     if (
         source_finding is not None
         and Dispute.objects.filter(source_finding=source_finding).exists()
@@ -412,11 +429,12 @@ def dispute_hand_back(*, actor, dispute, version=None, reason: str) -> Dispute:
     )
 
 
-def _move_level(locked: Dispute, to_level: str, actor, text: str) -> dict:
-    """Hand the dispute to another level: its handlers are released, its clock restarts."""
+def _move_level(locked: Dispute, to_level: str, actor, text: str, start: date | None = None):
+    """Hand the dispute to another level: its handlers are released, its clock restarts from
+    `start` (today by default). The event row records both levels in its own columns."""
     from_level = locked.level
     locked.level = to_level
-    locked.due_on = due_date(level=to_level, kind=locked.kind)
+    locked.due_on = due_date(level=to_level, kind=locked.kind, start=start)
     locked.extended = False
     locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
     notify(
@@ -426,7 +444,6 @@ def _move_level(locked: Dispute, to_level: str, actor, text: str) -> dict:
         url=_url(locked),
         exclude=actor,
     )
-    return {"from_level": from_level, "to_level": to_level}
 
 
 def dispute_escalate(*, actor, dispute, version=None, reason: str) -> Dispute:
@@ -794,11 +811,14 @@ def escalate_overdue(*, today: date | None = None) -> int:
                 event_kind="auto_escalated",
                 note=_("Overdue at the %(level)s since %(date)s.")
                 % {"level": Level(locked.level).label, "date": locked.due_on.isoformat()},
+                # The fresh deadline counts from the job's day, so a rerun for the same day
+                # finds nothing overdue.
                 change=lambda d: _move_level(
                     d,
                     level_above(d.level),
                     None,
                     _("Dispute %(number)s is overdue and was escalated to the %(level)s."),
+                    start=today,
                 ),
             )
             moved += 1

@@ -13,6 +13,7 @@ from disputes.models import OPEN_STATUSES, DisputeEvent, Level, Side
 from disputes.selectors import (
     capabilities_for,
     dispute_get_for_user_or_404,
+    disputes_visible_to,
     due_soon_limit,
     is_handling,
     possible_repeats,
@@ -63,8 +64,13 @@ def dispute_register(request):
     if request.method == "POST" and form.is_valid() and parties.is_valid():
         data = form.cleaned_data
         party_rows = [p for p in parties.cleaned_data if p and not p.get("DELETE")]
+        # Only disputes the person may open: another jurisdiction's cases stay out of sight,
+        # their numbers, kinds and dates included.
+        visible = disputes_visible_to(request.user).values("pk")
         repeats = list(
-            possible_repeats(kind=data["kind"], parties=party_rows, village=data["village"])[:5]
+            possible_repeats(kind=data["kind"], parties=party_rows, village=data["village"]).filter(
+                pk__in=visible
+            )[:5]
         )
         if repeats and not data["confirm_repeat"]:
             form.add_error(
@@ -223,6 +229,9 @@ def dispute_act(request, pk, action):
         else:
             messages.success(request, _("Saved."))
             return redirect("disputes:detail", pk=dispute.pk)
+    if form.errors.get("version"):
+        # The version travels in a hidden field, whose errors the form would not show.
+        form.add_error(None, _("This form is out of date: reload the page and try again."))
     context = _detail_context(request, dispute, failed_action=action, failed_form=form)
     if not any(entry["transition"].action == action for entry in context["actions"]):
         messages.error(request, " ".join(form.non_field_errors()) or _("Not possible now."))

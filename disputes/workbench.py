@@ -80,16 +80,14 @@ def dispute_list(request):
 
 @login_required
 def dispute_export(request):
-    """The filtered list as an Excel file, row for row as the list shows it (no personal
-    data: parties are not part of the list)."""
+    """The filtered list as an Excel file, row for row and column for column as the list
+    (templates/disputes/list.html) shows it; no personal data: parties are not in the list."""
     form = DisputeFilterForm(request.GET or {})
     disputes = filtered_disputes(user=request.user, form=form)
     header = [
         _("Number"),
-        _("Registered on"),
+        _("Registered"),
         _("Kind"),
-        _("Channel"),
-        _("Township / street"),
         _("Village / community"),
         _("Level"),
         _("Status"),
@@ -101,9 +99,7 @@ def dispute_export(request):
             d.number,
             timezone.localtime(d.registered_at).strftime("%Y-%m-%d %H:%M"),
             d.get_kind_display(),
-            d.get_channel_display(),
-            d.village.parent.name,
-            d.village.name,
+            f"{d.village.parent.name} · {d.village.name}",
             d.get_level_display(),
             d.get_status_display(),
             d.get_risk_display(),

@@ -1,0 +1,114 @@
+"""The people of 店上镇 (潞城区) around a dispute, and a neighbour township that must not see it.
+
+Names are Chinese, as they are on the pages; each person holds the one role the tests need.
+"""
+
+import pytest
+from django.core.cache import cache
+
+from governance.models import Role
+from grids.models import GridRole
+from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, WEIZI
+from tests.disputes.helpers import register
+from tests.factories import (
+    GridFactory,
+    area,
+    department_with_liaison,
+    person_with_role,
+    team_member,
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Nobody signs in with a password here (tests use force_login): hash passwords cheaply."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Person ids repeat from test to test: no cached count may outlive its test."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def village(changzhi_slice):
+    return area(DIANSHANG_VILLAGE)
+
+
+@pytest.fixture
+def grid(village):
+    return GridFactory(village=village, code="140406100200-01", name="店上村第一网格")
+
+
+@pytest.fixture
+def grid_worker(grid):
+    return team_member(grid, GridRole.WORKER, first_name="张网格")
+
+
+@pytest.fixture
+def village_staff(village):
+    return person_with_role(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, first_name="王村委")
+
+
+@pytest.fixture
+def township_staff(changzhi_slice):
+    return person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG, first_name="赵镇干")
+
+
+@pytest.fixture
+def second_township_staff(changzhi_slice):
+    return person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG, first_name="冯镇干")
+
+
+@pytest.fixture
+def weizi_staff(changzhi_slice):
+    """Staff of the neighbouring township 微子镇: nothing of 店上镇 is theirs."""
+    return person_with_role(Role.TOWNSHIP_STAFF, WEIZI, first_name="钱镇干")
+
+
+@pytest.fixture
+def mediator(changzhi_slice):
+    return person_with_role(Role.MEDIATOR, DIANSHANG, first_name="李调解")
+
+
+@pytest.fixture
+def county_official(changzhi_slice):
+    return person_with_role(Role.COUNTY_OFFICIAL, LUCHENG, first_name="孙区干")
+
+
+@pytest.fixture
+def city_official(changzhi_slice):
+    return person_with_role(Role.CITY_OFFICIAL, CITY, first_name="吴市干")
+
+
+@pytest.fixture
+def justice_office(changzhi_slice):
+    department, _liaison = department_with_liaison("店上镇司法所", DIANSHANG, first_name="周司法")
+    return department
+
+
+@pytest.fixture
+def justice_liaison(justice_office):
+    return justice_office.liaisons.get()
+
+
+@pytest.fixture
+def resources_office(changzhi_slice):
+    department, _liaison = department_with_liaison(
+        "店上镇自然资源所", DIANSHANG, first_name="郑资源"
+    )
+    return department
+
+
+@pytest.fixture
+def resources_liaison(resources_office):
+    return resources_office.liaisons.get()
+
+
+@pytest.fixture
+def dispute(township_staff):
+    """A neighbours' dispute that walked in to the 店上镇 centre, registered there."""
+    return register(township_staff)
