@@ -7,8 +7,24 @@ from governance.models import AreaLevel
 from governance.selectors import areas_for_user
 from petitions.models import PetitionChannel, PetitionLevel
 
+
+class BasePetitionerFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_few_forms": _("Name at least one petitioner."),
+        "too_many_forms": _("Name at most %(num)d petitioners; give the others' number."),
+    }
+
+
+# One petitioner required; a second row, left empty, is ignored (a joint letter names more).
 PetitionerFormSet = forms.formset_factory(
-    PersonIdentityForm, extra=0, min_num=1, validate_min=True, max_num=50, validate_max=True
+    PersonIdentityForm,
+    formset=BasePetitionerFormSet,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    max_num=50,
+    validate_max=True,
 )
 
 
@@ -70,14 +86,27 @@ class PetitionRegisterForm(forms.Form):
         return found
 
 
+STALE_FORM = _("This form is incomplete or out of date. Reload the page and try again.")
+
+
 class VersionedForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    """An action's form, carrying the version of the petition it was drawn from."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": STALE_FORM, "invalid": STALE_FORM, "min_value": STALE_FORM},
+    )
 
     def __init__(self, *args, petition=None, user=None, **kwargs):
         self.petition, self.user = petition, user
         super().__init__(*args, **kwargs)
         if petition is not None and not self.is_bound:
             self.fields["version"].initial = petition.version
+
+    def add_error(self, field, error):
+        # The version is a hidden field: an error on it would show nowhere on the page.
+        super().add_error(None if field == "version" else field, error)
 
 
 class ReasonForm(VersionedForm):

@@ -15,10 +15,12 @@ from governance.querysets import JurisdictionQuerySet
 
 
 class PetitionChannel(models.TextChoices):
-    VISIT = "visit", _("Visit")
+    # Labels of their own: "Visit" and "Phone" mean other things elsewhere in the portal (a
+    # household visit, a person's phone number), and the catalogue has one entry per msgid.
+    VISIT = "visit", _("Visit in person")
     LETTER = "letter", _("Letter")
-    ONLINE = "online", _("Online")
-    PHONE = "phone", _("Phone")
+    ONLINE = "online", _("Online petition")
+    PHONE = "phone", _("Phone call")
 
 
 class PetitionLevel(models.TextChoices):

@@ -74,6 +74,13 @@ def clock_due(name: str, start: date) -> date:
     return calendar_deadline(start, clock_days(name))
 
 
+def conclusion_due(*, accepted_on: date, extension_days: int = 0) -> date:
+    """The conclusion deadline: 60 days from acceptance, and an extension lengthens that period
+    itself. It is not counted on from a deadline that a holiday already pushed back, which
+    would stretch the period beyond what the statute allows."""
+    return calendar_deadline(accepted_on, clock_days("conclusion") + extension_days)
+
+
 @dataclass(frozen=True)
 class Clock:
     label: str
@@ -113,17 +120,26 @@ def next_clock(petition: Petition) -> Clock | None:
     return min(running, key=lambda clock: clock.due) if running else None
 
 
-def possible_repeats(*, id_numbers: list[str], subject: str, area) -> QuerySet[Petition]:
-    """The same petitioner (matched on ID number) or the same subject in the same area in the
-    last 180 days."""
-    since = timezone.now() - timedelta(days=REPEAT_WINDOW_DAYS)
+def possible_repeats(
+    *, user, id_numbers: list[str], subject: str, area, received_on: date | None = None
+) -> QuerySet[Petition]:
+    """Petitions `user` can see from the same petitioner (matched on ID number) or on the same
+    subject in the same area, received in the 180 days before `received_on` (today if not
+    given) or since. The window runs on the day petitions came in, not on the day someone
+    typed them in; and a petition outside the person's jurisdiction is not theirs to read,
+    even as a possible repeat."""
+    received_on = received_on or timezone.localdate()
     same_person = Petitioner.objects.filter(id_number__in=[n for n in id_numbers if n]).values(
         "petition_id"
     )
-    return Petition.objects.filter(
-        Q(pk__in=Subquery(same_person)) | Q(subject=subject.strip(), area=area),
-        registered_at__gte=since,
-    ).order_by("-registered_at")
+    return (
+        petitions_visible_to(user)
+        .filter(
+            Q(pk__in=Subquery(same_person)) | Q(subject=subject.strip(), area=area),
+            received_on__gte=received_on - timedelta(days=REPEAT_WINDOW_DAYS),
+        )
+        .order_by("-received_on", "-pk")
+    )
 
 
 def handler_candidates(*, petition: Petition):

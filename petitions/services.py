@@ -15,7 +15,6 @@ from governance.cases import CaseType, take_action
 from governance.levels import LEVEL_ROLES, area_at_level, covers, works_at_level
 from governance.models import Area, Membership
 from governance.notifications import notify
-from governance.workdays import calendar_deadline
 from governance.workflow import TransitionNotAllowed
 from petitions.models import (
     PETITION_LEVEL_ORDER,
@@ -25,8 +24,21 @@ from petitions.models import (
     Petitioner,
     PetitionEvent,
 )
-from petitions.selectors import capabilities_for, clock_days, clock_due, is_handling
-from petitions.workflow import PETITION_WORKFLOW, can_go_down, level_above, level_below
+from petitions.selectors import (
+    capabilities_for,
+    clock_days,
+    clock_due,
+    conclusion_due,
+    handler_candidates,
+    is_handling,
+)
+from petitions.workflow import (
+    PETITION_WORKFLOW,
+    can_go_down,
+    level_above,
+    level_below,
+    review_window_over,
+)
 
 PETITION = CaseType(
     model=Petition,
@@ -102,6 +114,8 @@ def petition_register(
         raise TransitionNotAllowed(_("You cannot register a petition at this level."))
     if not petitioners:
         raise ValidationError(_("Name at least one petitioner."))
+    if any(not covers(area, dispute.village) for dispute in disputes):
+        raise ValidationError(_("The dispute lies outside the area the petition concerns."))
     petition = Petition(
         channel=channel,
         subject=_required(subject, _("Give the subject.")),
@@ -146,7 +160,7 @@ def petition_accept(*, actor, petition, version=None) -> Petition:
     def change(locked):
         today = timezone.localdate()
         locked.decided_on = today
-        locked.conclusion_due = clock_due("conclusion", today)
+        locked.conclusion_due = conclusion_due(accepted_on=today)
 
     return _act(actor=actor, petition=petition, version=version, action="accept", change=change)
 
@@ -170,7 +184,12 @@ def petition_not_accept(*, actor, petition, version=None, reason: str) -> Petiti
 
 
 def petition_assign(*, actor, petition, version=None, person) -> Petition:
+    """Give the petition to `person`, one of the staff over its area (`handler_candidates`);
+    whoever had it before no longer does."""
+
     def change(locked):
+        if not handler_candidates(petition=locked).filter(pk=person.pk).exists():
+            raise ValidationError(_("This person cannot handle the petition."))
         locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
         PetitionAssignment.objects.create(petition=locked, person=person, assigned_by=actor)
         notify(
@@ -181,7 +200,14 @@ def petition_assign(*, actor, petition, version=None, person) -> Petition:
         )
         return {"person": person.first_name or person.username}
 
-    return _act(actor=actor, petition=petition, version=version, action="assign", change=change)
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="assign",
+        change=change,
+        note=person.first_name or person.username,
+    )
 
 
 def petition_handle(*, actor, petition, version=None, opinion: str) -> Petition:
@@ -275,7 +301,17 @@ def petition_review(*, actor, petition, version=None, opinion: str) -> Petition:
 
 
 def petition_close(*, actor, petition, version=None) -> Petition:
-    return _act(actor=actor, petition=petition, version=version, action="close")
+    """Close the file: once the petitioner is satisfied, the review is done, it was not
+    accepted, or the reply stood because no review was requested in time."""
+
+    def change(locked):
+        if not review_window_over(locked):
+            raise TransitionNotAllowed(
+                _("The petitioner may still request a review until %(date)s.")
+                % {"date": locked.review_request_due.isoformat()}
+            )
+
+    return _act(actor=actor, petition=petition, version=version, action="close", change=change)
 
 
 def petition_extend(*, actor, petition, version=None, days: int, reason: str) -> Petition:
@@ -289,10 +325,15 @@ def petition_extend(*, actor, petition, version=None, days: int, reason: str) ->
     def change(locked):
         if locked.extension_days:
             raise TransitionNotAllowed(_("The deadline was already extended once."))
+        before = locked.conclusion_due
         locked.extension_days = days
         locked.extension_reason = reason
-        locked.conclusion_due = calendar_deadline(locked.conclusion_due, days)
-        return {"days": days}
+        locked.conclusion_due = conclusion_due(accepted_on=locked.decided_on, extension_days=days)
+        return {
+            "days": days,
+            "from": before.isoformat(),
+            "to": locked.conclusion_due.isoformat(),
+        }
 
     return _act(
         actor=actor,

@@ -12,7 +12,9 @@ from django.views.decorators.http import require_POST
 from disputes.selectors import disputes_visible_to
 from governance.case_views import act_on_case, error_text
 from governance.excel import workbook_response
+from governance.levels import area_at_level
 from governance.masking import mask_id_number, mask_name, mask_phone
+from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
 from petitions.forms import (
@@ -61,9 +63,11 @@ def petition_register(request):
         people = [row for row in petitioners.cleaned_data if row]
         repeats = list(
             possible_repeats(
+                user=request.user,
                 id_numbers=[p["id_number"] for p in people],
                 subject=data["subject"],
                 area=data["area"],
+                received_on=data["received_on"],
             )[:5]
         )
         if repeats and not data["confirm_repeat"]:
@@ -140,6 +144,12 @@ def _detail_context(request, petition, failed_action=None, failed_form=None):
         "events": events,
         "disputes": disputes_visible_to(request.user).filter(petitions=petition),
         "repeats": petitions_visible_to(request.user).filter(repeat_of=petition),
+        "repeat_of": (
+            petitions_visible_to(request.user).filter(pk=petition.repeat_of_id).first()
+            if petition.repeat_of_id
+            else None
+        ),
+        "handlers": petition.assignments.filter(ended_at__isnull=True).select_related("person"),
         "link_form": LinkDisputeForm() if handling else None,
     }
 
@@ -204,7 +214,15 @@ def _letter(request, pk, *, template, ready):
         raise Http404
     handling = is_handling(capabilities_for(user=request.user, case=petition))
     return render(
-        request, template, {"petition": petition, "petitioners": _people(petition, handling)}
+        request,
+        template,
+        {
+            "petition": petition,
+            "petitioners": _people(petition, handling),
+            # The letter comes from the level handling the petition now, which escalation or
+            # sending down may have changed since it was registered.
+            "unit": area_at_level(petition.area, petition.level),
+        },
     )
 
 
@@ -227,8 +245,43 @@ def petition_reply_letter(request, pk):
     )
 
 
+LIST_LIMIT = 200
+
+
+def _list_header() -> list[str]:
+    return [
+        _("Number"),
+        _("Received on"),
+        _("Channel"),
+        _("Subject"),
+        _("Area concerned"),
+        _("Handling level"),
+        _("Status"),
+        _("Acceptance due"),
+        _("Conclusion due"),
+    ]
+
+
+def _list_row(petition) -> list[str]:
+    """One petition as the list shows it and the export writes it: no personal data."""
+    area = petition.area
+    return [
+        petition.number,
+        petition.received_on.isoformat(),
+        petition.get_channel_display(),
+        petition.subject,
+        f"{area.parent.name} · {area.name}" if area.level == AreaLevel.VILLAGE else area.name,
+        petition.get_level_display(),
+        petition.get_status_display(),
+        petition.acceptance_due.isoformat(),
+        petition.conclusion_due.isoformat() if petition.conclusion_due else "",
+    ]
+
+
 @login_required
 def petition_list(request):
+    """The petitions the person can see, filtered by status; with ?export=1 the same rows and
+    columns as an Excel file (all of them, where the page shows the first LIST_LIMIT)."""
     petitions = (
         petitions_visible_to(request.user)
         .select_related("area", "area__parent")
@@ -237,46 +290,31 @@ def petition_list(request):
     status = request.GET.get("status", "")
     if status in PetitionStatus.values:
         petitions = petitions.filter(status=status)
+    else:
+        status = ""
     if request.GET.get("export"):
         return workbook_response(
             filename=f"petitions-{timezone.localdate():%Y%m%d}.xlsx",
             title=_("Petitions"),
-            header=[
-                _("Number"),
-                _("Received on"),
-                _("Channel"),
-                _("Subject"),
-                _("Area concerned"),
-                _("Handling level"),
-                _("Status"),
-                _("Acceptance due"),
-                _("Conclusion due"),
-            ],
-            rows=(
-                [
-                    p.number,
-                    p.received_on.isoformat(),
-                    p.get_channel_display(),
-                    p.subject,
-                    p.area.name,
-                    p.get_level_display(),
-                    p.get_status_display(),
-                    p.acceptance_due.isoformat(),
-                    p.conclusion_due.isoformat() if p.conclusion_due else "",
-                ]
-                for p in petitions.iterator(chunk_size=1000)
-            ),
+            header=_list_header(),
+            rows=(_list_row(p) for p in petitions.iterator(chunk_size=1000)),
         )
-    counts = dict(petitions.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = dict(
+        petitions_visible_to(request.user).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    page = list(petitions[: LIST_LIMIT + 1])
     return render(
         request,
         "petitions/list.html",
         {
-            "petitions": petitions[:200],
+            "header": _list_header(),
+            "rows": [(petition, _list_row(petition)) for petition in page[:LIST_LIMIT]],
+            "truncated": len(page) > LIST_LIMIT,
+            "limit": LIST_LIMIT,
             "status": status,
             "statuses": [
                 (value, label, counts.get(value, 0)) for value, label in PetitionStatus.choices
             ],
-            "query": request.GET.urlencode(),
+            "query": f"status={status}&" if status else "",
         },
     )

@@ -4,6 +4,7 @@ Capabilities: `level_staff` (works at the level that handles it), `assignee` (an
 handler), `superior` (works above that level: supervises, approves the one extension).
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.workflow import Transition, Workflow
@@ -95,7 +96,9 @@ PETITION_WORKFLOW = Workflow(
         _t(
             "close",
             _("Close"),
-            {S.SATISFIED, S.REVIEWED, S.NOT_ACCEPTED},
+            # A reply closes without the petitioner's word once no review was asked for in
+            # time (ACTION_GUARDS); otherwise it would stay open for ever.
+            {S.SATISFIED, S.REVIEWED, S.NOT_ACCEPTED, S.REPLIED},
             S.CLOSED,
             {LEVEL_STAFF, SUPERIOR},
             style="dark",
@@ -175,11 +178,21 @@ def can_go_down(petition) -> bool:
     return PETITION_LEVEL_ORDER.index(petition.area.level) <= PETITION_LEVEL_ORDER.index(target)
 
 
+def review_window_over(petition) -> bool:
+    """Whether a replied petition is past its window to request a review (any other status
+    has no window open)."""
+    if petition.status != S.REPLIED:
+        return True
+    due = petition.review_request_due
+    return due is not None and due < timezone.localdate()
+
+
 ACTION_GUARDS = {
     "escalate": lambda petition: level_above(petition.level) is not None,
     "send_down": lambda petition: can_go_down(petition),
     "answer_supervision": lambda petition: petition.under_supervision,
     "extend": lambda petition: petition.extension_days == 0,
+    "close": review_window_over,
 }
 
 

@@ -1,0 +1,51 @@
+"""The people of 店上镇 (潞城区) around a petition, their superiors, and a neighbouring township
+that must not see it. Names are Chinese, as they are on the pages."""
+
+import pytest
+
+from governance.models import Role
+from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, WEIZI
+from tests.factories import person_with_role
+from tests.petitions.helpers import register
+
+
+def person(role, area_code, name):
+    """Tests sign these people in with `force_login`: no password to hash (it is slow)."""
+    return person_with_role(role, area_code, first_name=name, password=None)
+
+
+@pytest.fixture
+def township_staff(changzhi_slice):
+    return person(Role.TOWNSHIP_STAFF, DIANSHANG, "赵镇干")
+
+
+@pytest.fixture
+def village_staff(changzhi_slice):
+    return person(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, "王村委")
+
+
+@pytest.fixture
+def mediator(changzhi_slice):
+    return person(Role.MEDIATOR, DIANSHANG, "李调解")
+
+
+@pytest.fixture
+def weizi_staff(changzhi_slice):
+    """Staff of the neighbouring township 微子镇: nothing of 店上镇 is theirs."""
+    return person(Role.TOWNSHIP_STAFF, WEIZI, "钱镇干")
+
+
+@pytest.fixture
+def county_official(changzhi_slice):
+    return person(Role.COUNTY_OFFICIAL, LUCHENG, "孙区干")
+
+
+@pytest.fixture
+def city_official(changzhi_slice):
+    return person(Role.CITY_OFFICIAL, CITY, "吴市干")
+
+
+@pytest.fixture
+def petition(township_staff):
+    """A letter about 店上村's street lights, registered today at the 店上镇 centre."""
+    return register(township_staff)
