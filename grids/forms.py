@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.forms import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import FindingCategory, FindingStatus, Grid, Severity
@@ -24,8 +25,38 @@ class PhotosField(forms.FileField):
         return [process_photo(super(PhotosField, self).clean(f, initial)) for f in files]
 
 
-class FindingForm(forms.Form):
-    client_key = forms.UUIDField(widget=forms.HiddenInput)
+def labelled_errors(form: forms.Form) -> list[str]:
+    """Every error of `form` as a sentence that names its field, for answers without a page
+    (the phone's outbox reads them as JSON)."""
+    return [
+        str(message)
+        if name == NON_FIELD_ERRORS
+        else _("%(field)s: %(message)s") % {"field": form[name].label, "message": message}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+class HiddenFieldErrorsMixin:
+    """The phone fills some fields itself (its key, the time, the place); they are hidden, so
+    the page has nowhere to show their errors. Those are moved to the form's own errors,
+    named, so that the worker is told why nothing was saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            if field.widget.is_hidden and name in self._errors:
+                for message in self._errors.pop(name):
+                    self.add_error(
+                        None,
+                        _("%(field)s: %(message)s")
+                        % {"field": self[name].label, "message": message},
+                    )
+        return cleaned
+
+
+class FindingForm(HiddenFieldErrorsMixin, forms.Form):
+    client_key = forms.UUIDField(label=_("Submission key"), widget=forms.HiddenInput)
     grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("Grid"))
     category = forms.ChoiceField(choices=FindingCategory.choices, label=_("Category"))
     severity = forms.ChoiceField(
@@ -49,8 +80,9 @@ class FindingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     photos = PhotosField(label=_("Photos (up to 6)"), required=False)
-    found_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    found_at = forms.DateTimeField(label=_("Time found"), required=False, widget=forms.HiddenInput)
     latitude = forms.DecimalField(
+        label=_("Latitude"),
         required=False,
         max_digits=9,
         decimal_places=6,
@@ -59,6 +91,7 @@ class FindingForm(forms.Form):
         widget=forms.HiddenInput,
     )
     longitude = forms.DecimalField(
+        label=_("Longitude"),
         required=False,
         max_digits=9,
         decimal_places=6,
@@ -90,14 +123,26 @@ class LocationForm(forms.Form):
     """The browser's location, when the worker allowed it; both or neither."""
 
     latitude = forms.DecimalField(
-        required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
+        label=_("Latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
     )
     longitude = forms.DecimalField(
-        required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
     )
 
     def clean(self):
         cleaned = super().clean()
+        if self.has_error("latitude") or self.has_error("longitude"):
+            return cleaned  # already told what is wrong with it
         if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
             raise forms.ValidationError(_("A location needs both latitude and longitude."))
         return cleaned

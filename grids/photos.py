@@ -15,7 +15,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 6
 LONGEST_SIDE = 1600
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
+# MPO is what many phone cameras write under the name .jpg: a JPEG followed by its previews.
+ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
 # Decoding a small file that claims to be enormous is an attack on memory, not a photo.
 MAX_PIXELS = 40_000_000
 

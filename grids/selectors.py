@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -118,6 +118,10 @@ def with_day_state(grids: QuerySet[Grid], day: date) -> QuerySet[Grid]:
     )
 
 
+# The worker's home lists this many of their open items, newest first; it counts them all.
+OPEN_ITEMS_LISTED = 20
+
+
 @dataclass(frozen=True)
 class WorkerDay:
     grids: list[Grid]
@@ -125,19 +129,25 @@ class WorkerDay:
     patrol_target: int
     findings_today: int
     open_findings: list[Finding]
+    open_count: int
     open_patrol: Patrol | None
 
 
 def worker_day(*, user, day: date | None = None) -> WorkerDay:
     """The grid worker's home page: today's patrols against the target, today's findings,
-    the items waiting on them, and the patrol under way if any."""
+    the items waiting on them, and the patrol under way if any.
+
+    Patrols and findings are counted per grid, as the target is owed per grid: every patrol
+    and finding on the worker's grids that day, whoever of the team made it. The numbers come
+    from the one query for the grids, so the page costs the same however busy the day was.
+    """
     day = day or today()
-    start, end = local_day_bounds(day)
     grids = list(with_day_state(grids_worked_by(user=user, day=day), day))
     open_findings = list(
         Finding.objects.filter(holder=user, status=FindingStatus.OPEN)
+        .annotate(open_count=Window(Count("pk")))
         .select_related("grid")
-        .order_by("-found_at")[:20]
+        .order_by("-found_at", "-pk")[:OPEN_ITEMS_LISTED]
     )
     open_patrol = (
         Patrol.objects.filter(worker=user, ended_at__isnull=True)
@@ -145,13 +155,13 @@ def worker_day(*, user, day: date | None = None) -> WorkerDay:
         .order_by("-started_at")
         .first()
     )
-    mine_today = Patrol.objects.filter(worker=user, started_at__range=(start, end))
     return WorkerDay(
         grids=grids,
-        patrols_done=mine_today.count(),
+        patrols_done=sum(grid.patrols_done for grid in grids),
         patrol_target=sum(grid.patrol_target for grid in grids),
-        findings_today=Finding.objects.filter(reporter=user, found_at__range=(start, end)).count(),
+        findings_today=sum(grid.findings_count for grid in grids),
         open_findings=open_findings,
+        open_count=open_findings[0].open_count if open_findings else 0,
         open_patrol=open_patrol,
     )
 

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -110,6 +111,10 @@ def patrol_start(
     now = timezone.now()
     _require_on_team(actor=actor, grid=grid, day=timezone.localdate(now))
     with transaction.atomic():
+        # A double tap sends two requests at once, and locking the patrols under way locks
+        # nothing when there are none: the person's own row is the lock that makes the second
+        # request wait, then see the first one's patrol.
+        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
         under_way = (
             Patrol.objects.select_for_update()
             .filter(worker=actor, ended_at__isnull=True)
@@ -327,6 +332,10 @@ def grid_handover(*, actor, grid: Grid, leaving, successor, on_day: date | None 
     """`leaving` leaves `grid`: their assignments end, `successor` takes their team role, and
     every open item they hold on this grid moves to the successor, each with an event.
 
+    The successor serves from `on_day` (today by default); the leaving person's last day is
+    the day before, so from `on_day` on they are no longer on the team, cannot log items
+    there that nobody would hand over, and no longer see the grid's items.
+
     Returns the number of items moved.
     """
     on_day = on_day or timezone.localdate()
@@ -345,8 +354,11 @@ def grid_handover(*, actor, grid: Grid, leaving, successor, on_day: date | None 
                 % {"person": leaving.first_name or leaving.username, "grid": grid.name},
                 code="not_on_team",
             )
+        last_day = on_day - timedelta(days=1)
         for assignment in assignments:
-            assignment.ends_on = max(on_day, assignment.starts_on)
+            # An assignment that only began on `on_day` cannot end before it began: it keeps
+            # that one day (dates are whole days).
+            assignment.ends_on = max(last_day, assignment.starts_on)
             assignment.save(update_fields=["ends_on"])
             if (
                 not GridAssignment.objects.active_on(on_day)

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 from governance.models import AREA_WIDE_ROLES, AreaLevel
 from governance.selectors import area_get_for_user_or_404, jurisdiction_roots, user_roles
 from grids import selectors, services
-from grids.forms import FindingActionForm, FindingForm, GridForm, HandoverForm, LocationForm
+from grids.forms import (
+    FindingActionForm,
+    FindingForm,
+    GridForm,
+    HandoverForm,
+    LocationForm,
+    labelled_errors,
+)
 from grids.models import FindingStatus, Patrol
 
 
@@ -20,6 +27,14 @@ def _error_text(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, ValidationError):
         return " ".join(error.messages)
     return str(error) or _("Your role does not allow this.")
+
+
+def _submitted(request, *, files=False) -> tuple:
+    """The data a form is bound to: whatever was posted, even nothing (then it says what is
+    missing), and nothing to bind on a GET."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
 
 
 def _wants_json(request) -> bool:
@@ -74,7 +89,7 @@ def patrol_start(request, pk):
     grid = selectors.grid_get_worked_by_or_404(user=request.user, pk=pk)
     location = LocationForm(request.POST)
     if not location.is_valid():
-        messages.error(request, _error_text(ValidationError(location.errors.get("__all__"))))
+        messages.error(request, " ".join(labelled_errors(location)))
         return redirect("grids:worker_home")
     try:
         services.patrol_start(actor=request.user, grid=grid, **location.cleaned_data)
@@ -104,7 +119,7 @@ def finding_new(request):
     grids = selectors.grids_worked_by(user=request.user)
     if not grids.exists():
         raise PermissionDenied
-    form = FindingForm(request.POST or None, request.FILES or None, grids=grids)
+    form = FindingForm(*_submitted(request, files=True), grids=grids)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -132,8 +147,7 @@ def finding_new(request):
                 messages.success(request, _("The finding was saved."))
                 return redirect("grids:worker_home")
         if _wants_json(request):
-            errors = [str(message) for messages_ in form.errors.values() for message in messages_]
-            return JsonResponse({"ok": False, "errors": errors}, status=400)
+            return JsonResponse({"ok": False, "errors": labelled_errors(form)}, status=400)
     return render(request, "grids/finding_form.html", {"form": form})
 
 
@@ -253,7 +267,7 @@ def township_villages(request, code):
 @login_required
 def grid_create(request, code):
     village = _area_of_level_or_404(request, code, AreaLevel.VILLAGE)
-    form = GridForm(request.POST or None)
+    form = GridForm(*_submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
             grid = services.grid_create(actor=request.user, village=village, **form.cleaned_data)
@@ -280,7 +294,7 @@ def grid_handover(request, pk):
         .order_by("username")
     )
     form = HandoverForm(
-        request.POST or None,
+        *_submitted(request),
         team=user_model.objects.filter(pk__in=team_ids).order_by("username"),
         candidates=candidates,
     )
