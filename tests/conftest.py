@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import import_changzhi_slice
 
@@ -18,3 +19,18 @@ CITY = "1404"
 def changzhi_slice(db):
     """Two townships of 潞城区 and one of 上党区, under the real city of 长治市."""
     import_changzhi_slice(DIANSHANG, WEIZI, HANDIAN)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashing costs about a second per person; the tests make hundreds of people."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Person ids repeat from test to test: no cached value (the bell's count) may outlive its
+    test."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -4,7 +4,6 @@ Names are Chinese, as they are on the pages; each person holds the one role the 
 """
 
 import pytest
-from django.core.cache import cache
 
 from governance.models import Role
 from grids.models import GridRole
@@ -17,20 +16,6 @@ from tests.factories import (
     person_with_role,
     team_member,
 )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Nobody signs in with a password here (tests use force_login): hash passwords cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Person ids repeat from test to test: no cached count may outlive its test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
