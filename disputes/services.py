@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from disputes.models import (
     OPEN_STATUSES,
@@ -44,11 +45,12 @@ from disputes.workflow import (
     level_above,
     level_below,
 )
+from governance.cases import CaseType, take_action
 from governance.identity import clean_id_number, clean_phone
 from governance.models import Area, AreaLevel, Membership
 from governance.notifications import notify
 from governance.workdays import add_working_days
-from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
+from governance.workflow import TransitionNotAllowed
 from grids.models import GridAssignment
 
 MAX_EXTENSION_WORKING_DAYS = 30
@@ -101,6 +103,27 @@ def _event(dispute, actor, kind, *, from_status, from_level="", note="", **detai
     )
 
 
+def _level_change(before: dict, locked: Dispute) -> dict:
+    """The event's own columns: the levels, when the action moved the dispute."""
+    if before["level"] == locked.level:
+        return {}
+    return {"from_level": before["level"], "to_level": locked.level}
+
+
+DISPUTE = CaseType(
+    model=Dispute,
+    event_model=DisputeEvent,
+    event_case_field="dispute",
+    workflow=DISPUTE_WORKFLOW,
+    capabilities=lambda *, user, case: capabilities_for(user=user, dispute=case),
+    related=("village", "village__parent", "village__parent__parent"),
+    changed_message=_lazy(
+        "Someone else changed this dispute while you were working on it. "
+        "Nothing was saved: look at its new state, then try again."
+    ),
+)
+
+
 def _act(
     *,
     actor,
@@ -111,49 +134,18 @@ def _act(
     note: str = "",
     event_kind: str | None = None,
 ) -> Dispute:
-    """Apply `action` to the dispute under a row lock; `change` mutates it (and may return
-    details for the event). See the module docstring."""
-    with transaction.atomic():
-        # Only the dispute's own row is locked: PostgreSQL refuses FOR UPDATE on the
-        # nullable side of the outer joins to the area tree.
-        locked = (
-            Dispute.objects.select_for_update(of=("self",))
-            .select_related("village", "village__parent", "village__parent__parent")
-            .get(pk=dispute.pk)
-        )
-        if version is not None and locked.version != version:
-            raise CaseChangedUnderYou(
-                _(
-                    "Someone else changed this dispute while you were working on it. "
-                    "Nothing was saved: look at its new state, then try again."
-                )
-            )
-        transition = DISPUTE_WORKFLOW.get(action)
-        if actor is not None:
-            transition = DISPUTE_WORKFLOW.check(
-                action=action,
-                status=locked.status,
-                capabilities=capabilities_for(user=actor, dispute=locked),
-            )
-        elif locked.status not in transition.sources:
-            raise TransitionNotAllowed(_("Not possible in this status."))
-        from_status, from_level = locked.status, locked.level
-        details = change(locked) or {}
-        if transition.target is not None:
-            locked.status = transition.target
-        locked.version += 1
-        locked.save()
-        _event(
-            locked,
-            actor,
-            event_kind or action,
-            from_status=from_status,
-            from_level=from_level if locked.level != from_level else "",
-            note=note,
-            **details,
-        )
-    dispute.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
-    return locked
+    """Apply `action` through the shared case machinery (see the module docstring)."""
+    return take_action(
+        DISPUTE,
+        actor=actor,
+        case=dispute,
+        version=version,
+        action=action,
+        change=change,
+        note=note,
+        event_kind=event_kind,
+        event_fields=_level_change,
+    )
 
 
 def _nothing(locked: Dispute) -> None:

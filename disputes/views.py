@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,9 +20,10 @@ from disputes.selectors import (
     possible_repeats,
 )
 from disputes.workflow import EVENT_LABELS, available_actions
-from governance.masking import mask_id_number, mask_name, mask_phone
+from governance.case_views import act_on_case, error_text
+from governance.masking import person_as_seen
 from governance.panels import render_panels
-from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
+from governance.workflow import TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
 from grids.selectors import finding_get_for_user_or_404
 
@@ -96,7 +98,7 @@ def dispute_register(request):
                     repeat_of=repeats[0] if repeats else None,
                 )
             except (ValidationError, TransitionNotAllowed) as error:
-                form.add_error(None, _message(error))
+                form.add_error(None, error_text(error))
             else:
                 messages.success(
                     request, _("Dispute %(number)s registered.") % {"number": dispute.number}
@@ -107,12 +109,6 @@ def dispute_register(request):
         "disputes/register.html",
         {"form": form, "parties": parties, "repeats": repeats, "finding": finding},
     )
-
-
-def _message(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error)
 
 
 def _timeline(dispute):
@@ -129,17 +125,10 @@ def _timeline(dispute):
 
 
 def _party_rows(dispute, handling: bool):
-    rows = []
-    for party in dispute.parties.all():
-        rows.append(
-            {
-                "side": party.get_side_display(),
-                "name": party.name if handling else mask_name(party.name),
-                "id_number": party.id_number if handling else mask_id_number(party.id_number),
-                "phone": party.phone if handling else mask_phone(party.phone),
-            }
-        )
-    return rows
+    return [
+        {"side": party.get_side_display(), **person_as_seen(party, handling=handling)}
+        for party in dispute.parties.all()
+    ]
 
 
 def _detail_context(request, dispute, failed_action=None, failed_form=None):
@@ -205,38 +194,20 @@ SERVICES = {
 @login_required
 @require_POST
 def dispute_act(request, pk, action):
-    """Take one action of the workflow table on a dispute. On any refusal the page comes back
-    with the person's input still in the form and the reason above it."""
+    """Take one action of the workflow table on a dispute (see governance.case_views)."""
     dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
-    if action not in SERVICES:
-        raise Http404
-    form = ACTION_FORMS[action](request.POST, dispute=dispute, user=request.user)
-    if form.is_valid():
-        arguments = dict(form.cleaned_data)
-        version = arguments.pop("version")
-        try:
-            SERVICES[action](actor=request.user, dispute=dispute, version=version, **arguments)
-        except CaseChangedUnderYou as error:
-            form.add_error(None, str(error))
-            dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
-            # The fresh version, so that resubmitting the kept input acts on the new state.
-            form.data = form.data.copy()
-            form.data["version"] = dispute.version
-        except (ValidationError, TransitionNotAllowed) as error:
-            form.add_error(None, _message(error))
-        except PermissionDenied as error:
-            form.add_error(None, str(error) or _("Your role does not allow this."))
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("disputes:detail", pk=dispute.pk)
-    if form.errors.get("version"):
-        # The version travels in a hidden field, whose errors the form would not show.
-        form.add_error(None, _("This form is out of date: reload the page and try again."))
-    context = _detail_context(request, dispute, failed_action=action, failed_form=form)
-    if not any(entry["transition"].action == action for entry in context["actions"]):
-        messages.error(request, " ".join(form.non_field_errors()) or _("Not possible now."))
-        return redirect("disputes:detail", pk=dispute.pk)
-    return render(request, "disputes/detail.html", context, status=400)
+    return act_on_case(
+        request,
+        case=dispute,
+        case_keyword="dispute",
+        action=action,
+        forms=ACTION_FORMS,
+        services=SERVICES,
+        reload=lambda: dispute_get_for_user_or_404(user=request.user, pk=pk),
+        detail_context=lambda case, **failed: _detail_context(request, case, **failed),
+        template="disputes/detail.html",
+        detail_url=reverse("disputes:detail", args=[pk]),
+    )
 
 
 @login_required

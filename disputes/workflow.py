@@ -13,27 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from disputes.models import LEVEL_ORDER, Level, Status
 from governance.models import Role
-from governance.workflow import Transition, Workflow
+from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR, Transition, Workflow
+from governance.workflow import transition as _t
 
-LEVEL_STAFF = "level_staff"
-ASSIGNEE = "assignee"
-SUPERIOR = "superior"
 SUMMONED = "summoned"
 
 WORKING = frozenset({Status.REGISTERED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION})
 FINISHED = frozenset({Status.RESOLVED, Status.NOT_RESOLVED, Status.REVISITED, Status.CLOSED})
-
-
-def _t(action, label, sources, target, who, requires=(), style="primary"):
-    return Transition(
-        action=action,
-        label=label,
-        sources=frozenset(sources),
-        target=target,
-        who=frozenset(who),
-        requires=tuple(requires),
-        style=style,
-    )
 
 
 DISPUTE_WORKFLOW = Workflow(

@@ -58,6 +58,9 @@ def act_on_case(
         else:
             messages.success(request, _("Saved."))
             return redirect(detail_url)
+    if form.errors.get("version"):
+        # The version travels in a hidden field, whose errors the form would not show.
+        form.add_error(None, _("This form is out of date: reload the page and try again."))
     context = detail_context(case, failed_action=action, failed_form=form)
     if not any(entry["transition"].action == action for entry in context["actions"]):
         messages.error(request, " ".join(form.non_field_errors()) or _("Not possible now."))

@@ -28,6 +28,7 @@ class CaseType:
     capabilities: Callable[..., set[str]]
     # Related objects loaded with the locked row (select_related paths).
     related: tuple[str, ...] = ()
+    # What a person is told when the case changed under them (lazy: translated when raised).
     changed_message: str = ""
 
 
@@ -54,7 +55,7 @@ def take_action(
         )
         if version is not None and locked.version != version:
             raise CaseChangedUnderYou(
-                case_type.changed_message
+                str(case_type.changed_message)
                 or _(
                     "Someone else changed this case while you were working on it. "
                     "Nothing was saved: look at its new state, then try again."

@@ -22,3 +22,15 @@ def mask_name(value: str) -> str:
     """A person's name with all but the family name hidden: `张三丰` → `张**`."""
     value = (value or "").strip()
     return value[:1] + "*" * (len(value) - 1) if value else ""
+
+
+def person_as_seen(person, *, handling: bool) -> dict[str, str]:
+    """A party's or petitioner's name, ID number and phone as a given reader may see them:
+    whole for those handling the case, masked for everyone else."""
+    if handling:
+        return {"name": person.name, "id_number": person.id_number, "phone": person.phone}
+    return {
+        "name": mask_name(person.name),
+        "id_number": mask_id_number(person.id_number),
+        "phone": mask_phone(person.phone),
+    }

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+# The capabilities a person can hold over one case, shared by every case type: works at the
+# level that now handles it; is an active handler; works at a level above it.
+LEVEL_STAFF = "level_staff"
+ASSIGNEE = "assignee"
+SUPERIOR = "superior"
+
 
 class TransitionNotAllowed(Exception):
     """The action cannot be taken: from this status, or by this person. The message says why
@@ -33,6 +39,19 @@ class Transition:
     requires: tuple[str, ...] = ()
     # Bootstrap button style, for the templates.
     style: str = "primary"
+
+
+def transition(action, label, sources, target, who, requires=(), style="primary") -> Transition:
+    """A row of a transitions table, written compactly."""
+    return Transition(
+        action=action,
+        label=label,
+        sources=frozenset(sources),
+        target=target,
+        who=frozenset(who),
+        requires=tuple(requires),
+        style=style,
+    )
 
 
 @dataclass

@@ -13,7 +13,7 @@ from disputes.selectors import disputes_visible_to
 from governance.case_views import act_on_case, error_text
 from governance.excel import workbook_response
 from governance.levels import area_at_level
-from governance.masking import mask_id_number, mask_name, mask_phone
+from governance.masking import person_as_seen
 from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
@@ -108,14 +108,7 @@ def petition_register(request):
 
 
 def _people(petition, handling: bool):
-    return [
-        {
-            "name": person.name if handling else mask_name(person.name),
-            "id_number": person.id_number if handling else mask_id_number(person.id_number),
-            "phone": person.phone if handling else mask_phone(person.phone),
-        }
-        for person in petition.petitioners.all()
-    ]
+    return [person_as_seen(person, handling=handling) for person in petition.petitioners.all()]
 
 
 def _detail_context(request, petition, failed_action=None, failed_form=None):

@@ -7,27 +7,12 @@ handler), `superior` (works above that level: supervises, approves the one exten
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.workflow import Transition, Workflow
+from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR, Transition, Workflow
+from governance.workflow import transition as _t
 from petitions.models import PETITION_LEVEL_ORDER, PetitionStatus
-
-LEVEL_STAFF = "level_staff"
-ASSIGNEE = "assignee"
-SUPERIOR = "superior"
 
 S = PetitionStatus
 WORKING = frozenset({S.RECEIVED, S.ACCEPTED, S.ASSIGNED, S.HANDLED})
-
-
-def _t(action, label, sources, target, who, requires=(), style="primary"):
-    return Transition(
-        action=action,
-        label=label,
-        sources=frozenset(sources),
-        target=target,
-        who=frozenset(who),
-        requires=tuple(requires),
-        style=style,
-    )
 
 
 PETITION_WORKFLOW = Workflow(
