@@ -20,6 +20,7 @@ from tests.conftest import (
     DIANSHANG,
     DIANSHANG_VILLAGE,
     HANDIAN,
+    LUCHENG,
     SHANGDANG,
     WEIZI,
     WEIZI_VILLAGE,
@@ -74,6 +75,8 @@ OBJECT_URLS = {
     "petitions:reply_letter": lambda w: {"pk": w["petition"].pk},
     "dashboards:area": lambda w: {"code": w["village"].code},
     "dashboards:area_export": lambda w: {"code": w["village"].code, "table": "children"},
+    "dashboards:month": lambda w: {"code": w["county"].code},
+    "dashboards:month_publish": lambda w: {"code": w["county"].code},
     "dashboards:grid": lambda w: {"pk": w["grid"].pk},
     "dashboards:grid_export": lambda w: {"pk": w["grid"].pk, "table": "glance"},
 }
@@ -162,6 +165,7 @@ def world(changzhi_slice):
     return {
         "village": village,
         "township": township,
+        "county": area(LUCHENG),
         "worker": worker,
         "membership": Membership.objects.get(user=worker),
         "grid": grid,

@@ -1,0 +1,85 @@
+"""月考核: a county's monthly assessment page — the rankings of its townships, villages and
+grid workers, its ten best grid workers (十佳网格员), the cases per mediator (以案定补), and
+the county official's button that publishes the month. Read from the rollup tables only."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.case_views import error_text
+from governance.dashboards.selectors import dashboard_area_get_or_404, dashboard_breadcrumbs
+from governance.models import AreaLevel, Membership, Role
+from governance.rollups.engine import month_bounds, previous_month
+from governance.rollups.models import SubjectKind
+from governance.rollups.selectors import (
+    mediator_case_counts,
+    month_publication,
+    monthly_scores,
+    ten_best_grid_workers,
+)
+from governance.rollups.services import month_publish
+
+
+def _month(value: str | None) -> date:
+    """`YYYY-MM`, or the month before this one."""
+    if not value:
+        return previous_month(timezone.localdate().replace(day=1))
+    try:
+        return date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise Http404 from None
+
+
+def _county_or_404(request, code):
+    county = dashboard_area_get_or_404(user=request.user, code=code)
+    if county.level != AreaLevel.COUNTY:
+        raise Http404
+    return county
+
+
+@login_required
+def month_assessment(request, code):
+    county = _county_or_404(request, code)
+    month = _month(request.GET.get("month"))
+    first, _last = month_bounds(month)
+    can_publish = Membership.objects.filter(
+        user=request.user, area=county, role=Role.COUNTY_OFFICIAL
+    ).exists()
+    return render(
+        request,
+        "dashboards/assessment.html",
+        {
+            "area": county,
+            "breadcrumbs": dashboard_breadcrumbs(user=request.user, area=county),
+            "month": first,
+            "previous": previous_month(first),
+            "townships": monthly_scores(county=county, month=first, kind=SubjectKind.TOWNSHIP),
+            "villages": monthly_scores(county=county, month=first, kind=SubjectKind.VILLAGE),
+            "ten_best": ten_best_grid_workers(county=county, month=first),
+            "mediators": mediator_case_counts(county=county, month=first),
+            "publication": month_publication(county=county, month=first),
+            "can_publish": can_publish,
+        },
+    )
+
+
+@login_required
+def month_publish_view(request, code):
+    if request.method != "POST":
+        raise Http404
+    county = _county_or_404(request, code)
+    month = _month(request.POST.get("month"))
+    try:
+        month_publish(actor=request.user, county=county, month=month)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The month's assessment is published."))
+    return redirect(f"{reverse('dashboards:month', args=[county.code])}?month={month:%Y-%m}")

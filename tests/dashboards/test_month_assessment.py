@@ -1,0 +1,76 @@
+"""The monthly assessment page: the county's rankings, its ten best grid workers, the cases
+per mediator, and publishing the month, which freezes it."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from governance.models import Role
+from governance.rollups.engine import run_monthly
+from governance.rollups.models import DailyStat, MonthPublication
+from tests.conftest import DIANSHANG, LUCHENG, SHANGDANG
+from tests.factories import area, person_with_role
+
+MONTH = date(2026, 3, 1)
+
+
+@pytest.fixture
+def assessed(changzhi_slice):
+    """A month with figures for 店上镇 and one of its villages, assessed."""
+    township = area(DIANSHANG)
+    for place in (township, township.get_children().first(), township.parent):
+        DailyStat.objects.create(
+            day=date(2026, 3, 10),
+            area=place,
+            disputes_new=6,
+            disputes_resolved=4,
+            disputes_resolved_village=3,
+            disputes_resolved_on_time=4,
+            grids_total=3,
+            grids_reported=3,
+            patrols_done=9,
+            patrols_target=9,
+        )
+    run_monthly(MONTH)
+
+
+def page(client, code=LUCHENG):
+    return client.get(reverse("dashboards:month", args=[code]), {"month": "2026-03"})
+
+
+def test_a_county_official_sees_the_month_and_publishes_it(client, assessed):
+    official = person_with_role(Role.COUNTY_OFFICIAL, LUCHENG, first_name="黄区委")
+    client.force_login(official)
+
+    before = page(client)
+    assert before.status_code == 200
+    text = before.content.decode()
+    assert "月度考核" in text or "月考核" in text
+    assert "店上镇" in text  # the township's row, ranked or shown as not ranked
+    assert "发布本月结果" in text
+
+    response = client.post(
+        reverse("dashboards:month_publish", args=[LUCHENG]), {"month": "2026-03"}
+    )
+    assert response.status_code == 302
+    publication = MonthPublication.objects.get(county__code=LUCHENG, month=MONTH)
+    assert publication.published_by == official
+    after = page(client).content.decode()
+    assert "黄区委" in after and "不再变动" in after
+
+
+def test_township_staff_see_the_page_but_cannot_publish(client, assessed):
+    client.force_login(person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG))
+    assert page(client).status_code == 404  # the month's page is the county's own
+    response = client.post(
+        reverse("dashboards:month_publish", args=[LUCHENG]), {"month": "2026-03"}
+    )
+    assert response.status_code == 404
+    assert not MonthPublication.objects.exists()
+
+
+def test_another_county_gets_404(client, assessed):
+    client.force_login(person_with_role(Role.COUNTY_OFFICIAL, SHANGDANG))
+    assert page(client).status_code == 404
+    assert not MonthPublication.objects.exists()
