@@ -17,6 +17,11 @@ class GridsConfig(AppConfig):
         )
 
         register_menu_entry(MenuEntry(_("Grids"), "grids:overview", EVERYONE), position=1)
+        register_menu_entry(
+            MenuEntry(
+                _("Import grids and teams"), "grids:grid_import", frozenset({Role.ADMINISTRATOR})
+            )
+        )
         register_role_home(Role.GRID_WORKER, "grids:worker_home")
         register_role_home(Role.POLICE_LIAISON, "grids:worker_home")
 

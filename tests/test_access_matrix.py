@@ -77,6 +77,7 @@ OBJECT_URLS = {
     "dashboards:area_export": lambda w: {"code": w["village"].code, "table": "children"},
     "dashboards:month": lambda w: {"code": w["county"].code},
     "dashboards:month_publish": lambda w: {"code": w["county"].code},
+    "dashboards:scheme": lambda w: {"code": w["county"].code},
     "dashboards:grid": lambda w: {"pk": w["grid"].pk},
     "dashboards:grid_export": lambda w: {"pk": w["grid"].pk, "table": "glance"},
 }

@@ -4,6 +4,7 @@ the county official's button that publishes the month. Read from the rollup tabl
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,19 +13,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from governance.case_views import error_text
 from governance.dashboards.selectors import dashboard_area_get_or_404, dashboard_breadcrumbs
 from governance.models import AreaLevel, Membership, Role
+from governance.rollups import scoring
 from governance.rollups.engine import month_bounds, previous_month
-from governance.rollups.models import SubjectKind
+from governance.rollups.models import AssessmentScheme, SubjectKind
 from governance.rollups.selectors import (
     mediator_case_counts,
     month_publication,
     monthly_scores,
     ten_best_grid_workers,
 )
-from governance.rollups.services import month_publish
+from governance.rollups.services import assessment_scheme_set, month_publish
+from governance.selectors import area_get_for_user_or_404, user_roles
 
 
 def _month(value: str | None) -> date:
@@ -83,3 +87,47 @@ def month_publish_view(request, code):
     else:
         messages.success(request, _("The month's assessment is published."))
     return redirect(f"{reverse('dashboards:month', args=[county.code])}?month={month:%Y-%m}")
+
+
+class SchemeForm(forms.Form):
+    """A county's indicator weights and the fewest cases a unit needs to be ranked."""
+
+    min_sample = forms.IntegerField(
+        label=_lazy("Fewest cases to be ranked"), min_value=0, max_value=10000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in scoring.INDICATORS:
+            self.fields[key] = forms.IntegerField(
+                label=label, min_value=0, max_value=100, required=True
+            )
+
+
+@login_required
+def scheme_edit(request, code):
+    """An administrator sets the county's assessment weights (月考核指标权重)."""
+    county = area_get_for_user_or_404(user=request.user, code=code)
+    if county.level != AreaLevel.COUNTY:
+        raise Http404
+    if Role.ADMINISTRATOR not in user_roles(user=request.user):
+        raise PermissionDenied
+    scheme = AssessmentScheme.objects.filter(county=county).first()
+    initial = {
+        **(scheme.weights if scheme else scoring.DEFAULT_WEIGHTS),
+        "min_sample": scheme.min_sample if scheme else scoring.DEFAULT_MIN_SAMPLE,
+    }
+    form = SchemeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        min_sample = data.pop("min_sample")
+        try:
+            assessment_scheme_set(
+                actor=request.user, county=county, weights=data, min_sample=min_sample
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The assessment weights are saved."))
+            return redirect("dashboards:scheme", code=county.code)
+    return render(request, "dashboards/scheme.html", {"area": county, "form": form})

@@ -74,3 +74,33 @@ def test_another_county_gets_404(client, assessed):
     client.force_login(person_with_role(Role.COUNTY_OFFICIAL, SHANGDANG))
     assert page(client).status_code == 404
     assert not MonthPublication.objects.exists()
+
+
+def test_an_administrator_sets_the_county_weights(client, changzhi_slice):
+    from governance.rollups.models import AssessmentScheme
+
+    client.force_login(person_with_role(Role.ADMINISTRATOR, LUCHENG))
+    url = reverse("dashboards:scheme", args=[LUCHENG])
+    form = {
+        "min_sample": 5,
+        "new_disputes_trend": 0,
+        "resolution_rate": 40,
+        "on_time_rate": 20,
+        "local_resolution_rate": 20,
+        "patrol_completion": 10,
+        "reporting_completeness": 5,
+        "revisit_satisfaction": 5,
+    }
+    assert client.post(url, form).status_code == 302
+    scheme = AssessmentScheme.objects.get(county__code=LUCHENG)
+    assert scheme.min_sample == 5 and scheme.weights["resolution_rate"] == 40
+
+    refused = client.post(url, {**form, "resolution_rate": "很多"})
+    assert refused.status_code == 200
+    assert "输入整数" in refused.content.decode()
+    assert AssessmentScheme.objects.get(county__code=LUCHENG).weights["resolution_rate"] == 40
+
+
+def test_only_administrators_set_weights(client, changzhi_slice):
+    client.force_login(person_with_role(Role.COUNTY_OFFICIAL, LUCHENG))
+    assert client.get(reverse("dashboards:scheme", args=[LUCHENG])).status_code == 403
