@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Area, CaseEvent, Department
+from governance.models import Area, Case, CaseEvent, Department
 from governance.querysets import JurisdictionQuerySet
 
 
@@ -92,8 +92,7 @@ class DisputeQuerySet(JurisdictionQuerySet):
     area_field = "village"
 
 
-class Dispute(models.Model):
-    number = models.CharField(_("number"), max_length=32, unique=True, blank=True)
+class Dispute(Case):
     kind = models.CharField(_("kind"), max_length=16, choices=DisputeKind.choices)
     channel = models.CharField(_("intake channel"), max_length=16, choices=Channel.choices)
     description = models.TextField(_("description"), max_length=5000)
@@ -144,7 +143,6 @@ class Dispute(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     extended = models.BooleanField(_("deadline extended"), default=False)
-    under_supervision = models.BooleanField(_("under supervision"), default=False)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -153,16 +151,6 @@ class Dispute(models.Model):
         blank=True,
         related_name="merged",
     )
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("registered by"),
-        on_delete=models.PROTECT,
-        related_name="registered_disputes",
-    )
-    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    # Incremented by every change: a form carries the version it was drawn from, so a second
-    # person acting on a case that changed under them is told so instead of overwriting.
-    version = models.PositiveIntegerField(default=1)
 
     objects = DisputeQuerySet.as_manager()
 
@@ -174,9 +162,6 @@ class Dispute(models.Model):
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["village", "registered_at"]),
         ]
-
-    def __str__(self) -> str:
-        return self.number or str(self.pk)
 
 
 class Side(models.TextChoices):

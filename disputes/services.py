@@ -16,7 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from disputes.models import (
     OPEN_STATUSES,
@@ -117,7 +117,7 @@ DISPUTE = CaseType(
     workflow=DISPUTE_WORKFLOW,
     capabilities=lambda *, user, case: capabilities_for(user=user, dispute=case),
     related=("village", "village__parent", "village__parent__parent"),
-    changed_message=_lazy(
+    changed_message=gettext_lazy(
         "Someone else changed this dispute while you were working on it. "
         "Nothing was saved: look at its new state, then try again."
     ),

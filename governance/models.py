@@ -135,6 +135,30 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.area}"
 
 
+class Case(models.Model):
+    """What every case type (dispute, petition) has: a number people quote, who registered it
+    and when, whether a superior supervises it (督办), and a version that every change
+    increments — a form carries the version it was drawn from, so a second person acting on a
+    case that changed under them is told so instead of overwriting (`governance.cases`)."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True, blank=True)
+    under_supervision = models.BooleanField(_("under supervision"), default=False)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.PROTECT,
+        related_name="registered_%(class)ss",
+    )
+    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number or str(self.pk)
+
+
 class EventRowIsPermanent(Exception):
     """Raised on an attempt to edit or delete a case event."""
 

@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Area, CaseEvent
+from governance.models import Area, Case, CaseEvent
 from governance.querysets import JurisdictionQuerySet
 
 
@@ -60,8 +60,7 @@ class PetitionQuerySet(JurisdictionQuerySet):
     area_field = "area"
 
 
-class Petition(models.Model):
-    number = models.CharField(_("number"), max_length=32, unique=True, blank=True)
+class Petition(Case):
     channel = models.CharField(_("channel"), max_length=16, choices=PetitionChannel.choices)
     subject = models.CharField(_("subject"), max_length=200)
     content = models.TextField(_("content"), max_length=10000)
@@ -121,15 +120,6 @@ class Petition(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
-    under_supervision = models.BooleanField(_("under supervision"), default=False)
-    registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("registered by"),
-        on_delete=models.PROTECT,
-        related_name="registered_petitions",
-    )
-    registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
-    version = models.PositiveIntegerField(default=1)
 
     objects = PetitionQuerySet.as_manager()
 
@@ -138,9 +128,6 @@ class Petition(models.Model):
         verbose_name_plural = _("petitions")
         ordering = ["-registered_at", "-pk"]
         indexes = [models.Index(fields=["status", "acceptance_due"])]
-
-    def __str__(self) -> str:
-        return self.number or str(self.pk)
 
 
 class Petitioner(models.Model):

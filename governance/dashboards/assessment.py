@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from governance.case_views import error_text
 from governance.dashboards.selectors import dashboard_area_get_or_404, dashboard_breadcrumbs
@@ -93,7 +93,7 @@ class SchemeForm(forms.Form):
     """A county's indicator weights and the fewest cases a unit needs to be ranked."""
 
     min_sample = forms.IntegerField(
-        label=_lazy("Fewest cases to be ranked"), min_value=0, max_value=10000
+        label=gettext_lazy("Fewest cases to be ranked"), min_value=0, max_value=10000
     )
 
     def __init__(self, *args, **kwargs):
