@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.urls import reverse
 
 from disputes.models import OPEN_STATUSES, Assignment, Dispute, DisputeEvent, Revisit, Status
-from grids.selectors import local_day_bounds
+from governance.workdays import local_day_bounds
 
 RESOLVED_BY_LEVEL = {
     "grid": "disputes_resolved_grid",

@@ -5,10 +5,11 @@ The `holidays` package carries the published calendar; deadlines in working days
 here and nowhere else.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from django.utils import timezone
 
 
 @lru_cache(maxsize=16)
@@ -53,3 +54,11 @@ def calendar_deadline(start: date, days: int) -> date:
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The start and end of `day` in Beijing time: day boundaries are Asia/Shanghai midnight."""
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, time.min), zone)
+    end = timezone.make_aware(datetime.combine(day, time.max), zone)
+    return start, end

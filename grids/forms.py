@@ -55,6 +55,19 @@ class HiddenFieldErrorsMixin:
         return cleaned
 
 
+def coordinate_field(label, limit: int, *, hidden: bool = False) -> forms.DecimalField:
+    """A latitude (limit 90) or longitude (limit 180), as the browser's geolocation gives it."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-limit,
+        max_value=limit,
+        widget=forms.HiddenInput if hidden else None,
+    )
+
+
 class FindingForm(HiddenFieldErrorsMixin, forms.Form):
     client_key = forms.UUIDField(label=_("Submission key"), widget=forms.HiddenInput)
     grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("Grid"))
@@ -81,24 +94,8 @@ class FindingForm(HiddenFieldErrorsMixin, forms.Form):
     )
     photos = PhotosField(label=_("Photos (up to 6)"), required=False)
     found_at = forms.DateTimeField(label=_("Time found"), required=False, widget=forms.HiddenInput)
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-        widget=forms.HiddenInput,
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        widget=forms.HiddenInput,
-    )
+    latitude = coordinate_field(_("Latitude"), 90, hidden=True)
+    longitude = coordinate_field(_("Longitude"), 180, hidden=True)
 
     def __init__(self, *args, grids, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,22 +119,8 @@ class FindingForm(HiddenFieldErrorsMixin, forms.Form):
 class LocationForm(forms.Form):
     """The browser's location, when the worker allowed it; both or neither."""
 
-    latitude = forms.DecimalField(
-        label=_("Latitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-90,
-        max_value=90,
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"),
-        required=False,
-        max_digits=9,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-    )
+    latitude = coordinate_field(_("Latitude"), 90)
+    longitude = coordinate_field(_("Longitude"), 180)
 
     def clean(self):
         cleaned = super().clean()

@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
+from governance.workdays import local_day_bounds
 from grids.models import (
     DEFAULT_PATROLS_PER_DAY,
     Finding,
@@ -20,7 +21,6 @@ from grids.models import (
     PatrolTarget,
     ZeroReport,
 )
-from grids.selectors import local_day_bounds
 
 
 def daily_counts(day: date) -> dict[tuple[int, int], dict[str, int]]:

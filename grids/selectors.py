@@ -1,7 +1,7 @@
 """Reads of grids and their day: who sees which grid, and how each grid's day stands."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from governance.models import AREA_WIDE_ROLES, Area
 from governance.selectors import jurisdiction_q
+from governance.workdays import local_day_bounds
 from grids.models import (
     DEFAULT_PATROLS_PER_DAY,
     Finding,
@@ -21,14 +22,6 @@ from grids.models import (
     PatrolTarget,
     ZeroReport,
 )
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The start and end of `day` in Beijing time: day boundaries are Asia/Shanghai midnight."""
-    zone = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(day, time.min), zone)
-    end = timezone.make_aware(datetime.combine(day, time.max), zone)
-    return start, end
 
 
 def today() -> date:

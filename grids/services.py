@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import AreaLevel, Role
 from governance.selectors import jurisdiction_q
+from governance.workdays import local_day_bounds
 from grids.models import (
     Finding,
     FindingEvent,
@@ -30,7 +31,6 @@ from grids.models import (
     ZeroReport,
 )
 from grids.photos import MAX_PHOTOS, ProcessedPhoto
-from grids.selectors import local_day_bounds
 
 # Who may draw grids and staff them: the village and the township above it.
 GRID_MANAGERS = [Role.VILLAGE_STAFF, Role.GRID_CHIEF, Role.TOWNSHIP_STAFF, Role.ADMINISTRATOR]

@@ -7,7 +7,7 @@ from datetime import date
 
 from django.db.models import Count, F, Q
 
-from grids.selectors import local_day_bounds
+from governance.workdays import local_day_bounds
 from petitions.models import OPEN_PETITION_STATUSES, Petition, PetitionEvent
 
 
