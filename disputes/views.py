@@ -198,6 +198,7 @@ def dispute_act(request, pk, action):
     dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
     return act_on_case(
         request,
+        case_type=services.DISPUTE,
         case=dispute,
         case_keyword="dispute",
         action=action,

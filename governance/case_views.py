@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from governance.cases import CaseType
 from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
 
 
@@ -22,6 +23,7 @@ def error_text(error) -> str:
 def act_on_case(
     request,
     *,
+    case_type: CaseType,
     case,
     case_keyword: str,
     action: str,
@@ -36,9 +38,18 @@ def act_on_case(
     page, or with the page itself (status 400) holding the refused form.
 
     `case_keyword` names the case in the forms' and services' keyword arguments (`dispute`,
-    `petition`)."""
+    `petition`).
+
+    A person who may see the case but whose role can never take this action on it (whatever
+    its status) is refused with 403; an action merely not possible in the case's present status
+    sends them back to the case page with the reason, since their page was only out of date."""
     if action not in services:
         raise Http404
+    transition = case_type.workflow.get(action)
+    if not transition.who & case_type.capabilities(user=request.user, case=case):
+        raise PermissionDenied(
+            _("You may not “%(action)s” on this case.") % {"action": transition.label}
+        )
     form = forms[action](request.POST, user=request.user, **{case_keyword: case})
     if form.is_valid():
         arguments = dict(form.cleaned_data)

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from governance.models import AREA_WIDE_ROLES, Area
+from governance.models import AREA_WIDE_ROLES, Area, Role
 from governance.selectors import jurisdiction_q
 from governance.workdays import local_day_bounds
 from grids.models import (
@@ -22,6 +22,18 @@ from grids.models import (
     PatrolTarget,
     ZeroReport,
 )
+
+# Who may draw grids and staff them: the village and the township above it.
+GRID_MANAGERS = [Role.VILLAGE_STAFF, Role.GRID_CHIEF, Role.TOWNSHIP_STAFF, Role.ADMINISTRATOR]
+
+
+def may_manage_grids(*, user, village) -> bool:
+    """Whether `user` may draw the grids of `village` and staff them (hand them over)."""
+    return (
+        type(village)
+        .objects.filter(jurisdiction_q(user=user, roles=GRID_MANAGERS), pk=village.pk)
+        .exists()
+    )
 
 
 def today() -> date:

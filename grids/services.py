@@ -15,8 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.models import AreaLevel, Role
-from governance.selectors import jurisdiction_q
+from governance.models import AreaLevel
 from governance.workdays import local_day_bounds
 from grids.models import (
     Finding,
@@ -31,21 +30,15 @@ from grids.models import (
     ZeroReport,
 )
 from grids.photos import MAX_PHOTOS, ProcessedPhoto
+from grids.selectors import may_manage_grids
 
-# Who may draw grids and staff them: the village and the township above it.
-GRID_MANAGERS = [Role.VILLAGE_STAFF, Role.GRID_CHIEF, Role.TOWNSHIP_STAFF, Role.ADMINISTRATOR]
 # A phone's clock may run a little ahead; a finding may wait on the phone for days offline.
 CLOCK_SKEW = timedelta(minutes=10)
 OLDEST_OFFLINE_FINDING = timedelta(days=7)
 
 
 def _require_grid_manager(*, actor, village) -> None:
-    if actor is None:
-        return
-    managed = type(village).objects.filter(
-        jurisdiction_q(user=actor, roles=GRID_MANAGERS), pk=village.pk
-    )
-    if not managed.exists():
+    if actor is not None and not may_manage_grids(user=actor, village=village):
         raise PermissionDenied(_("You do not manage the grids of this village."))
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.models import AREA_WIDE_ROLES, AreaLevel
-from governance.selectors import area_get_for_user_or_404, jurisdiction_roots, user_roles
+from governance.selectors import area_get_for_user_or_404, jurisdiction_roots
 from grids import selectors, services
 from grids.forms import (
     FindingActionForm,
@@ -76,11 +76,11 @@ def grid_detail(request, pk):
     )
     team = selectors.grid_team(grid=grid)
     on_team = any(assignment.person_id == request.user.pk for assignment in team)
-    return render(
-        request,
-        "grids/grid_detail.html",
-        {"grid": grid, "state": state, "recent": recent, "team": team, "on_team": on_team},
+    context = {"grid": grid, "state": state, "recent": recent, "team": team, "on_team": on_team}
+    context["can_manage"] = not on_team and selectors.may_manage_grids(
+        user=request.user, village=grid.village
     )
+    return render(request, "grids/grid_detail.html", context)
 
 
 @login_required
@@ -179,6 +179,9 @@ def finding_photo(request, pk):
 
 def _finding_action(request, pk, action):
     finding = selectors.finding_get_for_user_or_404(user=request.user, pk=pk)
+    if finding.holder_id != request.user.pk:
+        # Seen, but only its holder acts on it: refused outright, as for any case's action.
+        raise PermissionDenied(_("This finding is held by someone else."))
     form = FindingActionForm(request.POST)
     if form.is_valid():
         try:
@@ -252,7 +255,7 @@ def village_grids(request, code):
             "village": village,
             "grids": grids,
             "handed_up": selectors.handed_up_findings(user=request.user, village=village)[:50],
-            "can_manage": bool(user_roles(user=request.user) & set(services.GRID_MANAGERS)),
+            "can_manage": selectors.may_manage_grids(user=request.user, village=village),
         },
     )
 
@@ -264,9 +267,17 @@ def township_villages(request, code):
     return render(request, "grids/township_villages.html", {"township": township, "rows": rows})
 
 
+def _require_grid_manager(user, village) -> None:
+    """The grid forms are refused (403) before they are shown to someone who could not use
+    them, rather than after they have been filled in."""
+    if not selectors.may_manage_grids(user=user, village=village):
+        raise PermissionDenied(_("You do not manage the grids of this village."))
+
+
 @login_required
 def grid_create(request, code):
     village = _area_of_level_or_404(request, code, AreaLevel.VILLAGE)
+    _require_grid_manager(request.user, village)
     form = GridForm(*_submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,6 +295,7 @@ def grid_create(request, code):
 @login_required
 def grid_handover(request, pk):
     grid = selectors.grid_get_for_user_or_404(user=request.user, pk=pk)
+    _require_grid_manager(request.user, grid.village)
     team_ids = selectors.grid_team(grid=grid).values("person_id")
     user_model = get_user_model()
     candidates = (

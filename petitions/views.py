@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -159,6 +159,7 @@ def petition_act(request, pk, action):
     petition = petition_get_for_user_or_404(user=request.user, pk=pk)
     return act_on_case(
         request,
+        case_type=services.PETITION,
         case=petition,
         case_keyword="petition",
         action=action,
@@ -175,6 +176,8 @@ def petition_act(request, pk, action):
 @require_POST
 def petition_link_dispute(request, pk):
     petition = petition_get_for_user_or_404(user=request.user, pk=pk)
+    if not is_handling(capabilities_for(user=request.user, case=petition)):
+        raise PermissionDenied(_("Only those handling the petition can link it."))
     form = LinkDisputeForm(request.POST)
     if form.is_valid():
         dispute = (

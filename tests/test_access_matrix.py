@@ -1,6 +1,8 @@
 """The access matrix: every URL that names an object, for every role from another
 jurisdiction, answers exactly as it does for an object that does not exist (404; or 403/405
-where the answer does not depend on the object at all).
+where the answer does not depend on the object at all). Within the jurisdiction, every role
+that may not use a URL is refused (404 where the object is not theirs to see, 403 where they
+may see it but not do this), and every role that may use it is let through.
 
 The URLs are walked from the URL configuration: a new view that takes an object must be given
 an entry in OBJECT_URLS below, or `test_every_object_url_is_in_the_matrix` fails.
@@ -13,10 +15,13 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from PIL import Image
 
 from governance.models import Membership, Role
+from governance.rollups.engine import run_daily
 from tests.conftest import (
+    CITY,
     DIANSHANG,
     DIANSHANG_VILLAGE,
     HANDIAN,
@@ -25,7 +30,7 @@ from tests.conftest import (
     WEIZI,
     WEIZI_VILLAGE,
 )
-from tests.factories import area, person_with_role
+from tests.factories import UserFactory, area, person_with_role
 
 MISSING_PK = 987654321
 MISSING_CODE = "999999999999"
@@ -163,7 +168,7 @@ def world(changzhi_slice):
         level="township",
         petitioners=[{"name": "王五"}],
     )
-    return {
+    world_objects = {
         "village": village,
         "township": township,
         "county": area(LUCHENG),
@@ -176,6 +181,9 @@ def world(changzhi_slice):
         "dispute": dispute,
         "petition": petition,
     }
+    # Today's figures, so that the dashboards and their exports have something to show.
+    run_daily(timezone.localdate())
+    return world_objects
 
 
 def test_every_object_url_is_in_the_matrix():
@@ -204,3 +212,108 @@ def test_the_matrix_sees_the_objects_for_those_who_may(client, world):
     visible = ("disputes:detail", "petitions:detail", "grids:finding_detail", "grids:grid_detail")
     for name in visible:
         assert client.get(reverse(name, kwargs=OBJECT_URLS[name](world))).status_code == 200
+
+
+# People of the same jurisdiction as the `world`, one for every role at the level where it is
+# held; the grid's own worker; and someone signed in who holds no role at all.
+INSIDERS = {
+    "team_worker": None,
+    "grid_worker": (Role.GRID_WORKER, DIANSHANG_VILLAGE),
+    "grid_chief": (Role.GRID_CHIEF, DIANSHANG_VILLAGE),
+    "village_staff": (Role.VILLAGE_STAFF, DIANSHANG_VILLAGE),
+    "police_liaison": (Role.POLICE_LIAISON, DIANSHANG_VILLAGE),
+    "township_staff": (Role.TOWNSHIP_STAFF, DIANSHANG),
+    "mediator": (Role.MEDIATOR, DIANSHANG),
+    "administrator": (Role.ADMINISTRATOR, DIANSHANG),
+    "department_liaison": (Role.DEPARTMENT_LIAISON, LUCHENG),
+    "county_official": (Role.COUNTY_OFFICIAL, LUCHENG),
+    "city_official": (Role.CITY_OFFICIAL, CITY),
+    "no_role": (),
+}
+
+_SEES_GRIDS = {
+    "team_worker",
+    "grid_chief",
+    "village_staff",
+    "township_staff",
+    "mediator",
+    "administrator",
+    "department_liaison",
+    "county_official",
+    "city_official",
+}
+_GRID_MANAGERS = {"grid_chief", "village_staff", "township_staff", "administrator"}
+_OFFICIALS = {"township_staff", "county_official", "city_official"}
+_SEES_PETITIONS = {
+    "grid_chief",
+    "village_staff",
+    "township_staff",
+    "administrator",
+    "county_official",
+    "city_official",
+}
+
+# Who of the insiders may use each URL on the `world`'s objects. Everyone else is refused.
+# The agreement and the petition's letters do not exist yet in the world: nobody may open them.
+MAY_USE = {
+    "area_detail": set(INSIDERS) - {"no_role"},
+    "person_detail": {"administrator"},
+    "membership_revoke": {"administrator"},
+    "grids:grid_detail": _SEES_GRIDS,
+    "grids:patrol_start": {"team_worker"},
+    "grids:zero_report": {"team_worker"},
+    "grids:grid_handover": _GRID_MANAGERS,
+    "grids:patrol_end": {"team_worker"},
+    "grids:finding_detail": _SEES_GRIDS,
+    "grids:finding_handle": {"team_worker"},
+    "grids:finding_hand_up": {"team_worker"},
+    "grids:finding_photo": _SEES_GRIDS,
+    "grids:village_grids": set(INSIDERS) - {"no_role"},
+    "grids:grid_create": _GRID_MANAGERS,
+    "grids:township_villages": _OFFICIALS | {"mediator", "administrator", "department_liaison"},
+    "disputes:detail": _SEES_PETITIONS | {"mediator"},
+    "disputes:agreement": set(),
+    "disputes:act": {"township_staff"},
+    "petitions:detail": _SEES_PETITIONS,
+    "petitions:act": {"township_staff"},
+    "petitions:link_dispute": {"township_staff"},
+    "petitions:notice": set(),
+    "petitions:reply_letter": set(),
+    "dashboards:area": _OFFICIALS,
+    "dashboards:area_export": _OFFICIALS,
+    "dashboards:month": {"county_official", "city_official"},
+    "dashboards:month_publish": {"county_official", "city_official"},
+    "dashboards:scheme": set(),
+    "dashboards:grid": _OFFICIALS,
+    "dashboards:grid_export": _OFFICIALS,
+}
+
+REFUSED = (403, 404, 405)
+
+
+def test_every_object_url_says_who_may_use_it():
+    assert set(MAY_USE) == set(OBJECT_URLS)
+
+
+def _insider(label: str, world):
+    if INSIDERS[label] is None:
+        return world["worker"]
+    if not INSIDERS[label]:
+        return UserFactory()
+    return person_with_role(*INSIDERS[label])
+
+
+@pytest.mark.parametrize("label", list(INSIDERS))
+def test_insiders_without_the_right_are_refused_and_those_with_it_are_not(client, world, label):
+    client.force_login(_insider(label, world))
+    wrong = []
+    for name, make_kwargs in OBJECT_URLS.items():
+        url = reverse(name, kwargs=make_kwargs(world))
+        # GET first: an allowed POST may change the object (end the patrol, accept the case).
+        statuses = (client.get(url).status_code, client.post(url).status_code)
+        if label in MAY_USE[name]:
+            if all(status in REFUSED for status in statuses):
+                wrong.append(f"{name} refused {statuses}, but {label} may use it")
+        elif any(status not in REFUSED for status in statuses):
+            wrong.append(f"{name} answered {statuses}, but {label} may not use it")
+    assert wrong == []
