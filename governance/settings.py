@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "governance",
     "governance.rollups",
+    "governance.audit",
     "grids",
     "disputes",
     "petitions",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records 403 answers, and knows the request for entries written without it at hand.
+    "governance.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the lockout raised by the authentication backend.
@@ -157,6 +160,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.rollups.tasks.monthly_assessment",
         "schedule": crontab(day_of_month=1, hour=2, minute=0),  # the 1st, 02:00, last month
     },
+    "purge-audit-log": {
+        "task": "governance.audit.tasks.purge_audit_log",
+        "schedule": crontab(hour=3, minute=30),  # 03:30 every night, entries past retention
+    },
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -185,10 +192,26 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a reverse proxy, set this to the number of proxies so the client's address is used.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+# django-ipware is not installed, so axes would use REMOTE_ADDR (the proxy) whatever the
+# count: it asks the same function as the audit log instead.
+AXES_CLIENT_IP_CALLABLE = "governance.audit.clients.client_ip"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
+
+# ---------------------------------------------------------------------------------------------
+# Audit log: kept AUDIT_RETENTION_DAYS, never fewer than 180 (网络安全法 §21: six months).
+# ---------------------------------------------------------------------------------------------
+try:
+    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
+except ValueError:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a whole number of days.") from None
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        "AUDIT_RETENTION_DAYS must be at least 180: network logs are kept at least six months."
+    )
 
 # Thirty minutes idle ends a session: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 30 * 60
