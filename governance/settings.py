@@ -13,6 +13,8 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from governance import logging as portal_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its request line times and sees everything the others do.
+    "governance.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "governance.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -270,14 +274,16 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # ---------------------------------------------------------------------------------------------
-# Logging: one line per record on stderr, for the process manager to collect.
+# Logging: one record per line on stderr, for the process manager to collect; JSON lines in
+# production (LOG_FORMAT=json), readable text under DEBUG (LOG_FORMAT=text). Each request is
+# one line with its id, status and duration (governance/logging.py).
+# https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "line"}},
-    "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING = portal_logging.logging_config(
+    log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "INFO").upper()
+)
+# Celery workers log through the same configuration instead of replacing it with their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
