@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Developer defaults; production sets its own environment (see README, "Production").
 export DEBUG ?= true
 
-.PHONY: run test setup install db lint messages check-deploy clean
+.PHONY: run test setup install db lint messages check-deploy clean bench bench-load
 
 run: setup
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -37,6 +37,14 @@ lint: install
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'tests/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
+
+# The benchmark (bench/README.md): jobs and pages at a week and a year of data, on the local
+# PostgreSQL (databases bench_week and bench_year, generated when missing); and the load test.
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-load: install
+	$(BIN)/python bench/run.py --sizes year --users 50 --duration 300 --mixed --name load
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
