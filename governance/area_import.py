@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from governance.models import CODE_LENGTH, AreaLevel, parent_level_of
+from governance.textfiles import NotText, decode_csv_bytes
 
 EXPECTED_HEADER = ["code", "name", "level", "parent_code"]
 MAX_NAME_LENGTH = 100
@@ -162,6 +163,12 @@ def _check_cells(line: int, cells: list[str]) -> DivisionRow:
     return DivisionRow(line=line, code=code, name=name, level=level, parent_code=parent_code)
 
 
-def open_text(path: str) -> io.TextIOWrapper:
-    """Open a division file as UTF-8 text (a byte-order mark is tolerated)."""
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - the caller closes it
+def open_text(path: str) -> io.StringIO:
+    """A division file as text: UTF-8 (a byte-order mark is tolerated) or GBK, as Excel saves
+    it. Raises AreaImportError naming the line where it is neither."""
+    with open(path, "rb") as stream:
+        content = stream.read()
+    try:
+        return io.StringIO(decode_csv_bytes(content), newline="")
+    except NotText as error:
+        raise AreaImportError(error.line, _("the file is neither UTF-8 nor GBK text.")) from None

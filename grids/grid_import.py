@@ -49,6 +49,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import Area, AreaLevel, Role
 from governance.selectors import areas_for_user, people_for_administrator
+from governance.textfiles import NotText, decode_csv_bytes
 from grids import services
 from grids.models import Grid, GridAssignment, GridKind, GridRole
 
@@ -224,16 +225,9 @@ def unsupported_type_message() -> str:
 
 def _csv_rows(content: bytes) -> list[tuple[int, list[str]]]:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise GridImportError(
-            [
-                _(
-                    "The CSV file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma "
-                    "delimited)”, or upload the .xlsx workbook itself."
-                )
-            ]
-        ) from None
+        text = decode_csv_bytes(content)
+    except NotText as error:
+        raise GridImportError([str(error)]) from None
     rows = []
     reader = csv.reader(io.StringIO(text, newline=""))
     number = 0

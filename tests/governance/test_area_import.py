@@ -190,3 +190,29 @@ def test_new_areas_in_the_middle_of_the_tree_leave_it_as_mptt_itself_would_build
         "990101000",
         "990101001",
     ]
+
+
+@pytest.mark.django_db
+def test_a_division_file_saved_as_gbk_by_excel_is_read(tmp_path):
+    path = tmp_path / "areas-gbk.csv"
+    path.write_bytes(CITY_FILE.encode("gbk"))
+    call_command("import_areas", str(path), stdout=io.StringIO())
+    from_gbk = tree_snapshot()
+
+    run_import(tmp_path, CITY_FILE)
+
+    assert tree_snapshot() == from_gbk
+    assert Area.objects.filter(name__contains="市").exists()
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_text_names_the_line_and_writes_nothing(tmp_path):
+    path = tmp_path / "areas.bin"
+    path.write_bytes(CITY_FILE.encode() + b"\xff\xfe\x00binary\n")
+    with pytest.raises(CommandError) as raised:
+        call_command("import_areas", str(path), stdout=io.StringIO())
+
+    lines = CITY_FILE.count("\n") + 1
+    assert f"第 {lines} 行" in str(raised.value)
+    assert "GBK" in str(raised.value)
+    assert Area.objects.count() == 0

@@ -152,6 +152,18 @@ def test_a_good_xlsx_with_numbers_and_date_cells_creates_the_grids(administrator
     assert GridAssignment.objects.get(person__username="zhaoqiang").starts_on == date(2026, 3, 2)
 
 
+def test_a_csv_saved_by_a_chinese_excel_in_gbk_is_read_like_the_utf8_one(administrator):
+    """Plain “CSV” from Excel on a Chinese Windows is GBK, not UTF-8."""
+    import_grids(actor=administrator, content=GOOD_CSV.encode("gbk"), filename="grids.csv")
+    from_gbk = snapshot()
+    GridAssignment.objects.all().delete()
+    Grid.objects.all().delete()
+    run(administrator, GOOD_CSV)
+
+    assert from_gbk == snapshot()
+    assert Grid.objects.get(code="140406100200-01").name == "店上村第一网格"
+
+
 def test_the_same_file_imported_twice_changes_nothing_the_second_time(administrator):
     run(administrator, GOOD_CSV)
     before = snapshot()
@@ -269,7 +281,11 @@ def test_a_file_with_a_wrong_header_or_no_rows_is_refused_with_the_reason(admini
     [
         ("grids.xlsx", b"\x00\xffnot a zip at all" * 100, "不是可读取的 Excel 工作簿"),
         ("grids.xlsx", b"", "不是可读取的 Excel 工作簿"),
-        ("grids.csv", "网格编码\n店上".encode("gbk"), "不是 UTF-8 编码"),
+        (
+            "grids.csv",
+            "网格编码\n店上".encode() + b"\n\xff\x00",
+            "第 3 行：文件既不是 UTF-8 也不是 GBK",
+        ),
         ("grids.xls", b"anything", "只能导入 Excel 工作簿（.xlsx）或 CSV 文件"),
     ],
 )

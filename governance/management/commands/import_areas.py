@@ -15,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("path of the CSV file (UTF-8)"))
+        parser.add_argument("file", help=_("path of the CSV file (UTF-8 or GBK)"))
 
     def handle(self, *args, file, **options):
         started = time.monotonic()
