@@ -12,6 +12,7 @@ wire of every response: headers and encoded body. Usage, from the project root:
 Writes bench/results/page-weight.json. Everything lives in a temporary folder of its own.
 """
 
+import base64
 import json
 import os
 import platform
@@ -49,6 +50,7 @@ def production_env(directory: Path) -> dict[str, str]:
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "PERSONAL_DATA_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "HTTPS": "false",
         "DATABASE_URL": f"sqlite:///{directory / 'portal.sqlite3'}",

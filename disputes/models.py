@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.fields import BlindIndexField, EncryptedCharField
 from governance.models import Area, Case, CaseEvent, Department
 from governance.querysets import JurisdictionQuerySet
 
@@ -170,19 +171,21 @@ class Side(models.TextChoices):
 
 
 class Party(models.Model):
-    """A party to a dispute. ID number and phone are stored whole and shown masked to anyone
-    not handling the case."""
+    """A party to a dispute. ID number and phone are encrypted at rest and shown masked to
+    anyone not handling the case; the same person's other disputes are found through the
+    digests (`id_number_digest__in=blind_indexes(number)`)."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="parties")
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    id_number_digest = BlindIndexField(source="id_number")
+    phone_digest = BlindIndexField(source="phone")
 
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
-        indexes = [models.Index(fields=["id_number"])]
 
     def __str__(self) -> str:
         return self.name

@@ -26,6 +26,7 @@ from disputes.workflow import (
     SUPERIOR,
     SUPERIOR_ROLES_ABOVE_COUNTY,
 )
+from governance.crypto import blind_indexes
 from governance.models import AREA_WIDE_ROLES, Area, Role
 from governance.selectors import jurisdiction_q, memberships_of
 from governance.workdays import add_working_days
@@ -182,9 +183,9 @@ def possible_repeats(
     matches = Q()
     for party in parties:
         if party.get("id_number"):
-            matches |= Q(id_number=party["id_number"])
+            matches |= Q(id_number_digest__in=blind_indexes(party["id_number"]))
         if party.get("name") and party.get("phone"):
-            matches |= Q(name=party["name"], phone=party["phone"])
+            matches |= Q(name=party["name"], phone_digest__in=blind_indexes(party["phone"]))
     if not matches:
         return Dispute.objects.none()
     since = timezone.now() - timedelta(days=since_days)

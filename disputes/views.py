@@ -21,7 +21,7 @@ from disputes.selectors import (
 )
 from disputes.workflow import EVENT_LABELS, available_actions
 from governance.case_views import act_on_case, error_text
-from governance.masking import person_as_seen
+from governance.masking import people_as_seen
 from governance.panels import render_panels
 from governance.workflow import TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
@@ -124,10 +124,13 @@ def _timeline(dispute):
     return events
 
 
-def _party_rows(dispute, handling: bool):
+def _party_rows(request, dispute, handling: bool):
+    parties = list(dispute.parties.all())
+    seen = people_as_seen(
+        request, case=dispute, area=dispute.village, people=parties, handling=handling
+    )
     return [
-        {"side": party.get_side_display(), **person_as_seen(party, handling=handling)}
-        for party in dispute.parties.all()
+        {"side": party.get_side_display(), **row} for party, row in zip(parties, seen, strict=True)
     ]
 
 
@@ -149,7 +152,7 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         "dispute": dispute,
         "panels": render_panels("dispute", request, dispute),
         "handling": handling,
-        "parties": _party_rows(dispute, handling),
+        "parties": _party_rows(request, dispute, handling),
         "actions": actions,
         "events": _timeline(dispute),
         "sessions": dispute.mediation_sessions.all(),
@@ -223,7 +226,7 @@ def dispute_agreement(request, pk):
         "disputes/agreement.html",
         {
             "dispute": dispute,
-            "parties": _party_rows(dispute, handling),
+            "parties": _party_rows(request, dispute, handling),
             "sessions": dispute.mediation_sessions.all(),
             "level_label": Level(dispute.resolved_level or dispute.level).label,
         },

@@ -1,4 +1,4 @@
-"""Excel exports: every table exports to .xlsx exactly as shown."""
+"""Excel exports: every table exports to .xlsx exactly as shown, personal numbers masked."""
 
 from collections.abc import Iterable
 
@@ -6,13 +6,20 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from governance.masking import mask_numbers_in_text
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell that begins like a formula would run as one when opened in a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if not isinstance(value, str):
+        return value
+    # Exports mask personal data, always: no export carries parties' or petitioners' numbers
+    # as columns, and one typed into a free-text field leaves masked all the same.
+    value = mask_numbers_in_text(value)
+    if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -13,6 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from governance import crypto
 from governance import logging as portal_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +46,22 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     # Only ever used on a developer's machine: DEBUG must be switched on explicitly.
     SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
+
+# Personal data (ID numbers, phones) is encrypted at rest under PERSONAL_DATA_KEY: 32 random
+# bytes in URL-safe base64. After a rotation the previous keys, comma-separated in
+# PERSONAL_DATA_OLD_KEYS, still open older rows until `reencrypt_personal_data` has run.
+# See governance/crypto.py and the README, "Security and operations".
+PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
+PERSONAL_DATA_OLD_KEYS = env_list("PERSONAL_DATA_OLD_KEYS", [])
+if not PERSONAL_DATA_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "PERSONAL_DATA_KEY must be set when DEBUG is off (it encrypts ID numbers and phones)."
+        )
+    PERSONAL_DATA_KEY = crypto.DEVELOPMENT_KEY
+crypto.parse_key(PERSONAL_DATA_KEY)
+for _old_key in PERSONAL_DATA_OLD_KEYS:
+    crypto.parse_key(_old_key, name="PERSONAL_DATA_OLD_KEYS")
 
 # https://docs.djangoproject.com/en/5.2/ref/settings/#allowed-hosts
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])

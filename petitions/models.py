@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.fields import BlindIndexField, EncryptedCharField
 from governance.models import Area, Case, CaseEvent
 from governance.querysets import JurisdictionQuerySet
 
@@ -133,13 +134,14 @@ class Petition(Case):
 class Petitioner(models.Model):
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="petitioners")
     name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Encrypted at rest; a petitioner's other petitions are found through the digest.
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    id_number_digest = BlindIndexField(source="id_number")
 
     class Meta:
         verbose_name = _("petitioner")
         verbose_name_plural = _("petitioners")
-        indexes = [models.Index(fields=["id_number"])]
 
     def __str__(self) -> str:
         return self.name

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.crypto import blind_indexes
 from governance.levels import area_at_level, works_above_level, works_at_level
 from governance.models import AREA_WIDE_ROLES, Role
 from governance.selectors import jurisdiction_q
@@ -129,9 +130,8 @@ def possible_repeats(
     typed them in; and a petition outside the person's jurisdiction is not theirs to read,
     even as a possible repeat."""
     received_on = received_on or timezone.localdate()
-    same_person = Petitioner.objects.filter(id_number__in=[n for n in id_numbers if n]).values(
-        "petition_id"
-    )
+    digests = [digest for number in id_numbers for digest in blind_indexes(number)]
+    same_person = Petitioner.objects.filter(id_number_digest__in=digests).values("petition_id")
     return (
         petitions_visible_to(user)
         .filter(

@@ -13,7 +13,7 @@ from disputes.selectors import disputes_visible_to
 from governance.case_views import act_on_case, error_text
 from governance.excel import workbook_response
 from governance.levels import area_at_level
-from governance.masking import person_as_seen
+from governance.masking import PERSON_FIELDS, people_as_seen
 from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
@@ -107,8 +107,15 @@ def petition_register(request):
     )
 
 
-def _people(petition, handling: bool):
-    return [person_as_seen(person, handling=handling) for person in petition.petitioners.all()]
+def _people(request, petition, handling: bool, fields=PERSON_FIELDS):
+    return people_as_seen(
+        request,
+        case=petition,
+        area=petition.area,
+        people=petition.petitioners.all(),
+        handling=handling,
+        fields=fields,
+    )
 
 
 def _detail_context(request, petition, failed_action=None, failed_form=None):
@@ -130,7 +137,7 @@ def _detail_context(request, petition, failed_action=None, failed_form=None):
     return {
         "petition": petition,
         "handling": handling,
-        "petitioners": _people(petition, handling),
+        "petitioners": _people(request, petition, handling),
         "clocks": petition_clocks(petition),
         "next_clock": next_clock(petition),
         "actions": actions,
@@ -214,7 +221,8 @@ def _letter(request, pk, *, template, ready):
         template,
         {
             "petition": petition,
-            "petitioners": _people(petition, handling),
+            # A letter is addressed to the petitioners by name: their numbers stay out of it.
+            "petitioners": _people(request, petition, handling, fields=("name",)),
             # The letter comes from the level handling the petition now, which escalation or
             # sending down may have changed since it was registered.
             "unit": area_at_level(petition.area, petition.level),

@@ -1,5 +1,6 @@
 """The production configuration passes Django's deployment checklist without a warning."""
 
+import base64
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ def test_check_deploy_is_clean_for_the_production_configuration():
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "a-long-random-production-secret-" + "x7Qp" * 10,
+        "PERSONAL_DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
         "ALLOWED_HOSTS": "zongzhi.example.gov.cn",
     }
     environment.pop("HTTPS", None)
