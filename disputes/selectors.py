@@ -26,6 +26,7 @@ from disputes.workflow import (
     SUPERIOR,
     SUPERIOR_ROLES_ABOVE_COUNTY,
 )
+from governance.audit.services import audit_refused_lookup
 from governance.crypto import blind_indexes
 from governance.models import AREA_WIDE_ROLES, Area, Role
 from governance.selectors import jurisdiction_q, memberships_of
@@ -75,6 +76,7 @@ def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
             .get(pk=pk)
         )
     except (Dispute.DoesNotExist, ValueError, TypeError):
+        audit_refused_lookup(user=user, model=Dispute, lookup={"pk": pk}, area_field="village")
         raise Http404 from None
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from governance.audit.services import audit_refused_lookup
 from governance.models import CODE_LENGTH, Area, Membership, Role, parent_level_of
 from governance.tree import Position, nested_set_positions
 
@@ -80,6 +81,7 @@ def area_get_for_user_or_404(*, user, code: str) -> Area:
     try:
         return areas_for_user(user=user).get(code=code)
     except Area.DoesNotExist:
+        audit_refused_lookup(user=user, model=Area, lookup={"code": code})
         raise Http404 from None
 
 
@@ -112,6 +114,7 @@ def person_get_for_administrator_or_404(*, user, pk: int):
     try:
         return people_for_administrator(user=user).get(pk=pk)
     except get_user_model().DoesNotExist:
+        audit_refused_lookup(user=user, model=get_user_model(), lookup={"pk": pk})
         raise Http404 from None
 
 

@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from governance.area_import import DivisionRow
+from governance.audit.models import AuditKind
+from governance.audit.services import audit_record
 from governance.models import LEVEL_ORDER, ROLE_LEVELS, Area, AreaLevel, Membership, Role
 from governance.selectors import jurisdiction_q
 from governance.tree import Position, nested_set_positions
@@ -165,6 +167,20 @@ def _check_role_level(*, role: str, area: Area) -> None:
         )
 
 
+def _audit_role_change(*, kind: str, actor, membership: Membership) -> None:
+    """Who gave or took which role, to or from whom, over which area (in the audit log)."""
+    username = membership.user.get_username()
+    detail = {
+        "person": username,
+        "person_id": membership.user_id,
+        "role": membership.role,
+        "area": membership.area.code,
+    }
+    if actor is None:
+        detail["via"] = "command line"
+    audit_record(kind=kind, actor=actor, area=membership.area, target=username, detail=detail)
+
+
 def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
     """Give `user` the `role` over `area`. `actor` must administer `area`.
 
@@ -173,7 +189,9 @@ def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
     _require_administrator_of(actor=actor, area=area)
     _check_role_level(role=role, area=area)
     with transaction.atomic():
-        membership, _created = Membership.objects.get_or_create(user=user, area=area, role=role)
+        membership, created = Membership.objects.get_or_create(user=user, area=area, role=role)
+        if created:
+            _audit_role_change(kind=AuditKind.ROLE_GRANTED, actor=actor, membership=membership)
     return membership
 
 
@@ -184,6 +202,7 @@ def membership_revoke(*, actor, membership: Membership) -> None:
     if membership.user_id == actor.pk and membership.role == Role.ADMINISTRATOR:
         raise PermissionDenied(_("You cannot revoke your own administrator role."))
     with transaction.atomic():
+        _audit_role_change(kind=AuditKind.ROLE_REVOKED, actor=actor, membership=membership)
         membership.delete()
 
 
@@ -211,5 +230,13 @@ def person_create(
     with transaction.atomic():
         candidate.set_password(password)
         candidate.save()
-        Membership.objects.create(user=candidate, area=area, role=role)
+        membership = Membership.objects.create(user=candidate, area=area, role=role)
+        audit_record(
+            kind=AuditKind.PERSON_CREATED,
+            actor=actor,
+            area=area,
+            target=candidate.get_username(),
+            detail={"person": candidate.get_username(), "person_id": candidate.pk},
+        )
+        _audit_role_change(kind=AuditKind.ROLE_GRANTED, actor=actor, membership=membership)
     return candidate

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from governance.audit.services import audit_refused_lookup
 from governance.models import AREA_WIDE_ROLES, Area, Role
 from governance.selectors import jurisdiction_q
 from governance.workdays import local_day_bounds
@@ -62,6 +63,7 @@ def grid_get_for_user_or_404(*, user, pk: int) -> Grid:
     try:
         return grids_visible_to(user=user).select_related("village").get(pk=pk)
     except (Grid.DoesNotExist, ValueError):
+        audit_refused_lookup(user=user, model=Grid, lookup={"pk": pk}, area_field="village")
         raise Http404 from None
 
 
@@ -76,6 +78,9 @@ def finding_photo_get_for_user_or_404(*, user, pk) -> FindingPhoto:
     try:
         return FindingPhoto.objects.get(pk=pk, finding__in=findings_visible_to(user))
     except (FindingPhoto.DoesNotExist, ValueError):
+        audit_refused_lookup(
+            user=user, model=FindingPhoto, lookup={"pk": pk}, area_field="finding__grid__village"
+        )
         raise Http404 from None
 
 
@@ -91,6 +96,9 @@ def finding_get_for_user_or_404(*, user, pk) -> Finding:
             .get(pk=pk)
         )
     except (Finding.DoesNotExist, ValueError):
+        audit_refused_lookup(
+            user=user, model=Finding, lookup={"pk": pk}, area_field="grid__village"
+        )
         raise Http404 from None
 
 

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.audit.services import audit_refused_lookup
 from governance.crypto import blind_indexes
 from governance.levels import area_at_level, works_above_level, works_at_level
 from governance.models import AREA_WIDE_ROLES, Role
@@ -45,6 +46,7 @@ def petition_get_for_user_or_404(*, user, pk) -> Petition:
             .get(pk=pk)
         )
     except (Petition.DoesNotExist, ValueError, TypeError):
+        audit_refused_lookup(user=user, model=Petition, lookup={"pk": pk}, area_field="area")
         raise Http404 from None
 
 

@@ -168,3 +168,27 @@ def audit_purge(*, now: datetime | None = None) -> int:
                 detail={"deleted": deleted, "retention_days": days},
             )
     return deleted
+
+
+def audit_refused_lookup(*, user, model, lookup: dict, area_field: str = "") -> None:
+    """Called by a `*_get_for_user_or_404` helper that found nothing the user may see: if the
+    object exists all the same, the user was refused one outside their jurisdiction, and that
+    is recorded (with the user's own area, and the object's in the details). The user still
+    gets the 404 a missing object gets. Costs one query, on this path only."""
+    fields = ["pk"] + ([f"{area_field}__code"] if area_field else [])
+    try:
+        with transaction.atomic():  # a savepoint: a failed look-up leaves the caller's alone
+            row = model._default_manager.filter(**lookup).values_list(*fields).first()
+    except Exception:  # a malformed key: nothing there to refuse
+        return
+    if row is None:
+        return
+    detail = {"object": model._meta.label_lower, "pk": row[0]}
+    if area_field:
+        detail["object_area"] = row[1]
+    audit_record(
+        kind=AuditKind.ACCESS_DENIED,
+        actor=user,
+        target=f"{model._meta.model_name} {' '.join(str(v) for v in lookup.values())}",
+        detail=detail,
+    )

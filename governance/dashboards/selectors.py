@@ -12,6 +12,7 @@ from django.db.models import Max, Q, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from governance.audit.services import audit_refused_lookup
 from governance.models import Area, AreaLevel, Role
 from governance.rollups.models import (
     METRIC_NAMES,
@@ -52,6 +53,7 @@ def dashboard_area_get_or_404(*, user, code: str) -> Area:
     try:
         return areas_for_user(user=user, roles=DASHBOARD_ROLES).get(code=code)
     except Area.DoesNotExist:
+        audit_refused_lookup(user=user, model=Area, lookup={"code": code})
         raise Http404 from None
 
 
@@ -66,6 +68,7 @@ def dashboard_grid_get_or_404(*, user, pk: int) -> Grid:
             .get(pk=pk)
         )
     except (Grid.DoesNotExist, ValueError):
+        audit_refused_lookup(user=user, model=Grid, lookup={"pk": pk}, area_field="village")
         raise Http404 from None
 
 

@@ -106,7 +106,7 @@ def _parse_day(value: str | None):
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\\*?:/\[\]]")
 
 
-def _export(table: tables.Table | None, *, scope: str, day) -> object:
+def _export(table: tables.Table | None, *, scope: str, day, area) -> object:
     if table is None:
         raise Http404
     return workbook_response(
@@ -114,6 +114,7 @@ def _export(table: tables.Table | None, *, scope: str, day) -> object:
         title=SHEET_TITLE_FORBIDDEN.sub(" ", table.title),
         header=table.header,
         rows=table.values,
+        area=area,
     )
 
 
@@ -319,7 +320,7 @@ def area_dashboard(request, code):
 def area_export(request, code, table):
     area = dashboard_area_get_or_404(user=request.user, code=code)
     dashboard = AreaDashboard(request, area)
-    return _export(dashboard.table(table), scope=area.code, day=dashboard.day)
+    return _export(dashboard.table(table), scope=area.code, day=dashboard.day, area=area)
 
 
 @require_GET
@@ -344,4 +345,6 @@ def grid_dashboard(request, pk):
 def grid_export(request, pk, table):
     grid = dashboard_grid_get_or_404(user=request.user, pk=pk)
     dashboard = GridDashboard(request, grid)
-    return _export(dashboard.table(table), scope=f"grid{grid.pk}", day=dashboard.day)
+    return _export(
+        dashboard.table(table), scope=f"grid{grid.pk}", day=dashboard.day, area=grid.village
+    )
