@@ -223,12 +223,16 @@ def finding_log(
         longitude=longitude,
     )
     finding.full_clean(exclude=["client_key"])
+    # Files are not part of the transaction: those written before a rollback are removed, so
+    # a finding the database refused leaves no photo on disk that no row points to.
+    written = []
     try:
         with transaction.atomic():
             finding.save()
             for photo in photos:
                 stored = FindingPhoto(finding=finding, width=photo.width, height=photo.height)
                 stored.image.save("photo.jpg", photo.content, save=False)
+                written.append(stored.image)
                 stored.save()
             _write_event(
                 finding=finding,
@@ -237,7 +241,11 @@ def finding_log(
                 from_status="",
                 photos=len(photos),
             )
-    except IntegrityError:
+    except BaseException as failure:
+        for image in written:
+            image.storage.delete(image.name)
+        if not isinstance(failure, IntegrityError):
+            raise
         # The same key arrived twice at the same moment: the other request stored it.
         existing = Finding.objects.filter(client_key=client_key).first()
         if existing is None:
