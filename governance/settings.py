@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "governance",
     "governance.rollups",
+    "governance.outbox",
     "governance.audit",
     "grids",
     "disputes",
@@ -146,7 +147,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that while Redis is down reads miss and writes are
+            # dropped (nothing in the cache is the only copy of anything): pages keep working.
+            "BACKEND": "governance.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -162,9 +165,23 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task taken by a worker that died (acks_late) goes back to the queue after this many
+# seconds; it must exceed the longest job. Short connection timeouts: a request that queues a
+# task while Redis is down keeps it in the outbox (governance.outbox) instead of waiting.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+# Celery's scheduler, except that a job due while the broker is down waits in the outbox.
+CELERY_BEAT_SCHEDULER = "governance.outbox.beat:OutboxScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
 # The beat schedule: one line per job, its cron spelled out (Beijing time).
 CELERY_BEAT_SCHEDULE = {
+    "drain-outbox": {
+        "task": "governance.outbox.tasks.drain_outbox",
+        "schedule": crontab(minute="*"),  # every minute: tasks kept while Redis was down
+    },
     "escalate-overdue-disputes": {
         "task": "disputes.tasks.escalate_overdue_disputes",
         "schedule": crontab(minute="*/10"),  # every ten minutes
