@@ -10,6 +10,7 @@ from disputes.forms import DisputeFilterForm
 from disputes.selectors import (
     disputes_visible_to,
     handed_up_findings_without_dispute,
+    workbench_counts,
     workbench_queues,
 )
 from governance.excel import workbook_response
@@ -44,8 +45,7 @@ def filtered_disputes(*, user, form: DisputeFilterForm):
 
 @login_required
 def workbench(request):
-    queues = workbench_queues(user=request.user)
-    counts = {name: queryset.count() for name, queryset in queues.items()}
+    counts = workbench_counts(user=request.user)
     findings = list(handed_up_findings_without_dispute(request.user)[: FINDINGS_LIMIT + 1])
     return render(
         request,

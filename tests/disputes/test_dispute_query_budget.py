@@ -13,9 +13,9 @@ from disputes.models import Assignment, Dispute, Status, Summons, Supervision
 from tests.disputes.helpers import bring_to_mediation, register, take
 from tests.factories import DisputeFactory, PartyFactory
 
-# Measured and kept tight: sign-in, session and memberships (3), the queues (5 counts), the
-# handed-up findings, the session's save (3).
-WORKBENCH_BUDGET = 12
+# Measured and kept tight: sign-in, session and memberships (3), the queues (one count each,
+# in one query), the grids seen and their handed-up findings, the session's save (3).
+WORKBENCH_BUDGET = 9
 # Sign-in (3), the page of disputes with their areas, the counts by status, the session (3).
 LIST_BUDGET = 8
 # For the township staff, who get every action's form: the dispute with its handlers and
