@@ -29,5 +29,6 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
     path("notifications/", views.notification_list, name="notifications"),
+    path("audit/", include("governance.audit.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,3 +9,9 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from governance.audit import receivers  # noqa: F401  (connects the signal receivers)
+        from governance.models import Role
+        from governance.navigation import MenuEntry, register_menu_entry
+
+        register_menu_entry(
+            MenuEntry(_("Audit log"), "audit:list", frozenset({Role.ADMINISTRATOR}))
+        )

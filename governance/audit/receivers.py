@@ -4,6 +4,7 @@ django-axes is installed before this app, so its receivers run first: by the tim
 it has counted the failure and, if the limit was reached, sent `user_locked_out`.
 """
 
+from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -28,11 +29,14 @@ def _person_named(username: str):
     )
 
 
-def _refused_by_lockout(request) -> bool:
-    # axes refused the attempt before any password was checked: it counted nothing.
-    return bool(getattr(request, "axes_locked_out", False)) and (
-        getattr(request, "axes_failures_since_start", None) is None
-    )
+def _refused_by_lockout(request, credentials) -> bool:
+    """Whether axes refused this attempt because the name was already locked at this address
+    (no password was checked). Depending on AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT,
+    axes either counts nothing, or counts the attempt beyond the limit."""
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
+        return bool(getattr(request, "axes_locked_out", False))
+    return failures > get_failure_limit(request, credentials)
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
@@ -48,7 +52,7 @@ def record_sign_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
 def record_sign_in_failed(sender, credentials, request=None, **kwargs):
-    if request is not None and _refused_by_lockout(request):
+    if request is not None and _refused_by_lockout(request, credentials):
         return  # recorded once, as a lockout, by `record_lockout`
     username = str(credentials.get("username") or "")[:USERNAME_LENGTH]
     audit_record(
@@ -64,6 +68,7 @@ def record_sign_in_failed(sender, credentials, request=None, **kwargs):
 def record_lockout(sender, request, username, ip_address=None, **kwargs):
     username = str(username or "")[:USERNAME_LENGTH]
     failures = getattr(request, "axes_failures_since_start", None)
+    credentials = getattr(request, "axes_credentials", None) or {"username": username}
     audit_record(
         kind=AuditKind.LOCKED_OUT,
         actor=_person_named(username),
@@ -73,6 +78,6 @@ def record_lockout(sender, request, username, ip_address=None, **kwargs):
             "username": username,
             # The attempt that reached the limit, or one refused while locked.
             "failures": failures,
-            "refused_while_locked": failures is None,
+            "refused_while_locked": _refused_by_lockout(request, credentials),
         },
     )
