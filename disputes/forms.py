@@ -247,6 +247,10 @@ ACTION_FORMS = {
 }
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Photo or PDF"), allow_empty_file=True)
+
+
 class DisputeFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"))
     level = forms.ChoiceField(required=False, label=_("Level"))

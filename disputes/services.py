@@ -11,16 +11,18 @@ transaction commits.
 from collections.abc import Callable
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from disputes.attachments import MAX_ATTACHMENTS_PER_DISPUTE, check_attachment
 from disputes.models import (
     OPEN_STATUSES,
     Assignment,
+    Attachment,
     Channel,
     Dispute,
     DisputeEvent,
@@ -37,7 +39,7 @@ from disputes.models import (
     Summons,
     Supervision,
 )
-from disputes.selectors import area_at_level, capabilities_for, due_date
+from disputes.selectors import area_at_level, capabilities_for, due_date, is_handling
 from disputes.workflow import (
     DISPUTE_WORKFLOW,
     LEVEL_ROLES,
@@ -815,3 +817,42 @@ def escalate_overdue(*, today: date | None = None) -> int:
             )
             moved += 1
     return moved
+
+
+def dispute_attach(*, actor, dispute: Dispute, upload) -> Attachment:
+    """Attach a checked file (a photo or a PDF) to `dispute` as evidence. Only those handling
+    it may; the timeline records who attached what."""
+    if not is_handling(capabilities_for(user=actor, dispute=dispute)):
+        raise PermissionDenied(_("Only those handling the dispute can attach files."))
+    checked = check_attachment(upload)
+    attachment = Attachment(
+        dispute=dispute,
+        stored_name=checked.stored_name,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        uploaded_by=actor,
+    )
+    with transaction.atomic():
+        locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
+        if locked.attachments.count() >= MAX_ATTACHMENTS_PER_DISPUTE:
+            raise ValidationError(
+                _("A dispute holds at most %(count)d attachments.")
+                % {"count": MAX_ATTACHMENTS_PER_DISPUTE},
+                code="too_many_attachments",
+            )
+        attachment.file.save(checked.stored_name, checked.content, save=False)
+        try:
+            attachment.save()
+            _event(
+                locked,
+                actor,
+                "attachment",
+                from_status=locked.status,
+                note=checked.original_name,
+                attachment=attachment.pk,
+            )
+        except BaseException:
+            # The file is not part of the transaction: no row, no file.
+            attachment.file.storage.delete(attachment.file.name)
+            raise
+    return attachment

@@ -12,4 +12,10 @@ urlpatterns = [
     path("<int:pk>/", views.dispute_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.dispute_act, name="act"),
     path("<int:pk>/agreement/", views.dispute_agreement, name="agreement"),
+    path("<int:pk>/attachments/", views.dispute_attachment_add, name="attachment_add"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        views.dispute_attachment,
+        name="attachment",
+    ),
 ]

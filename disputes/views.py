@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes import services
-from disputes.forms import ACTION_FORMS, DisputeRegisterForm, PartyFormSet
+from disputes.forms import ACTION_FORMS, AttachmentForm, DisputeRegisterForm, PartyFormSet
 from disputes.models import OPEN_STATUSES, DisputeEvent, Level, Side
 from disputes.selectors import (
     capabilities_for,
@@ -157,6 +157,8 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         "events": _timeline(dispute),
         "sessions": dispute.mediation_sessions.all(),
         "revisits": dispute.revisits.all(),
+        "attachments": dispute.attachments.order_by("uploaded_at", "pk"),
+        "attachment_form": AttachmentForm() if handling else None,
         "supervisions": dispute.supervisions.select_related("flagged_by", "answered_by"),
         "pending_extension": dispute.extensions.filter(approved__isnull=True).first(),
         "overdue": open_ and dispute.due_on < today,
@@ -230,4 +232,41 @@ def dispute_agreement(request, pk):
             "sessions": dispute.mediation_sessions.all(),
             "level_label": Level(dispute.resolved_level or dispute.level).label,
         },
+    )
+
+
+@login_required
+@require_POST
+def dispute_attachment_add(request, pk):
+    dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+    if not is_handling(capabilities_for(user=request.user, dispute=dispute)):
+        raise PermissionDenied(_("Only those handling the dispute can attach files."))
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a photo or a PDF file to attach."))
+    else:
+        try:
+            attachment = services.dispute_attach(
+                actor=request.user, dispute=dispute, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(request, _("%(name)s attached.") % {"name": attachment.original_name})
+    return redirect("disputes:detail", pk=dispute.pk)
+
+
+@login_required
+def dispute_attachment(request, pk, attachment_pk):
+    """Attachments are evidence and often carry personal data: they are served, never from a
+    public folder, to those handling the dispute only."""
+    dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+    attachment = get_object_or_404(dispute.attachments, pk=attachment_pk)
+    if not is_handling(capabilities_for(user=request.user, dispute=dispute)):
+        raise PermissionDenied(_("Only those handling the dispute can open its attachments."))
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )

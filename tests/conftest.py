@@ -28,6 +28,13 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded photos and attachments go to a folder of this test alone, never the portal's."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Person ids repeat from test to test: no cached value (the bell's count) may outlive its
     test."""

@@ -73,6 +73,8 @@ OBJECT_URLS = {
     "disputes:detail": lambda w: {"pk": w["dispute"].pk},
     "disputes:agreement": lambda w: {"pk": w["dispute"].pk},
     "disputes:act": lambda w: {"pk": w["dispute"].pk, "action": "accept"},
+    "disputes:attachment_add": lambda w: {"pk": w["dispute"].pk},
+    "disputes:attachment": lambda w: {"pk": w["dispute"].pk, "attachment_pk": w["attachment"].pk},
     "petitions:detail": lambda w: {"pk": w["petition"].pk},
     "petitions:act": lambda w: {"pk": w["petition"].pk, "action": "accept"},
     "petitions:link_dispute": lambda w: {"pk": w["petition"].pk},
@@ -91,7 +93,7 @@ OBJECT_URLS = {
 def missing(kwargs: dict) -> dict:
     replaced = {}
     for key, value in kwargs.items():
-        if key == "pk":
+        if key in ("pk", "attachment_pk"):
             replaced[key] = MISSING_PK
         elif key == "code":
             replaced[key] = MISSING_CODE
@@ -159,6 +161,11 @@ def world(changzhi_slice):
         level="township",
         parties=[{"side": "applicant", "name": "张三", "id_number": "", "phone": ""}],
     )
+    attachment = disputes.dispute_attach(
+        actor=staff,
+        dispute=dispute,
+        upload=SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
     petition = petitions.petition_register(
         actor=staff,
         channel="letter",
@@ -179,6 +186,7 @@ def world(changzhi_slice):
         "finding": finding,
         "photo": finding.photos.get(),
         "dispute": dispute,
+        "attachment": attachment,
         "petition": petition,
     }
     # Today's figures, so that the dashboards and their exports have something to show.
@@ -274,6 +282,8 @@ MAY_USE = {
     "disputes:detail": _SEES_PETITIONS | {"mediator"},
     "disputes:agreement": set(),
     "disputes:act": {"township_staff"},
+    "disputes:attachment_add": {"township_staff"},
+    "disputes:attachment": {"township_staff"},
     "petitions:detail": _SEES_PETITIONS,
     "petitions:act": {"township_staff"},
     "petitions:link_dispute": {"township_staff"},

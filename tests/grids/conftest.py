@@ -6,13 +6,6 @@ from tests.conftest import DIANSHANG_VILLAGE
 from tests.factories import GridFactory, area, person_with_role, team_member
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded photos go to a folder of this test alone."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 @pytest.fixture
 def village(changzhi_slice):
     return area(DIANSHANG_VILLAGE)
