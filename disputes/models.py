@@ -186,6 +186,10 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
+        indexes = [
+            models.Index(fields=["id_number_digest"], name="party_id_number_digest_idx"),
+            models.Index(fields=["phone_digest"], name="party_phone_digest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

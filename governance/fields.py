@@ -41,11 +41,12 @@ class EncryptedCharField(models.CharField):
 
 
 class BlindIndexField(models.CharField):
-    """The keyed digest of another field's clear value, kept up to date on every save and
-    indexed, so that equal values can be found without decrypting: filter with
-    `<name>__in=blind_indexes(value)`."""
+    """The keyed digest of another field's clear value, kept up to date on every save, so
+    that equal values can be found without decrypting: filter with
+    `<name>__in=blind_indexes(value)`. Give it a `models.Index` in the model's Meta (not
+    `db_index`, which on PostgreSQL adds a second index for LIKE that a digest never needs)."""
 
-    DEFAULTS = {"max_length": 64, "blank": True, "editable": False, "db_index": True}
+    DEFAULTS = {"max_length": 64, "blank": True, "editable": False, "db_index": False}
 
     def __init__(self, *args, source: str, **kwargs):
         self.source = source

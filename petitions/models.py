@@ -142,6 +142,9 @@ class Petitioner(models.Model):
     class Meta:
         verbose_name = _("petitioner")
         verbose_name_plural = _("petitioners")
+        indexes = [
+            models.Index(fields=["id_number_digest"], name="petitioner_id_digest_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -43,12 +43,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="party",
             name="id_number_digest",
-            field=governance.fields.BlindIndexField(source="id_number"),
+            field=governance.fields.BlindIndexField(db_index=True, source="id_number"),
         ),
         migrations.AddField(
             model_name="party",
             name="phone_digest",
-            field=governance.fields.BlindIndexField(source="phone"),
+            field=governance.fields.BlindIndexField(db_index=True, source="phone"),
         ),
         migrations.RunPython(seal, unseal, elidable=False),
         migrations.AlterField(

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="petitioner",
             name="id_number_digest",
-            field=governance.fields.BlindIndexField(source="id_number"),
+            field=governance.fields.BlindIndexField(db_index=True, source="id_number"),
         ),
         migrations.RunPython(seal, unseal, elidable=False),
         migrations.AlterField(

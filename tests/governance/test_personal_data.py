@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
 from openpyxl import load_workbook
 
 from disputes.models import Party
@@ -291,9 +292,10 @@ def test_rotation_keeps_data_readable_and_the_command_reseals_it(dispute, settin
     assert list(dispute_repeats(kind="neighbour", parties=parties, village=dispute.village))
 
     out = io.StringIO()
-    call_command("reencrypt_personal_data", stdout=out)
+    with translation.override("en"):
+        call_command("reencrypt_personal_data", stdout=out)
 
-    assert "disputes.party: 2" in out.getvalue()
+    assert "disputes.party: 2 rows re-encrypted" in out.getvalue()
     stored = raw_rows("disputes_party", "id_number", "phone")
     assert all(value.startswith(f"pd1:{new_id}:") for row in stored for value in row)
     assert old_id not in repr(stored)
@@ -306,8 +308,9 @@ def test_rotation_keeps_data_readable_and_the_command_reseals_it(dispute, settin
     assert list(dispute_repeats(kind="neighbour", parties=parties, village=dispute.village))
     # A second run finds nothing left to do.
     out = io.StringIO()
-    call_command("reencrypt_personal_data", stdout=out)
-    assert "disputes.party: 0" in out.getvalue()
+    with translation.override("en"):
+        call_command("reencrypt_personal_data", stdout=out)
+    assert "disputes.party: 0 rows re-encrypted" in out.getvalue()
 
 
 # --- The migration that encrypted the existing rows ------------------------------------------
