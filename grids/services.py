@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,6 +94,26 @@ def grid_assign(*, actor, grid: Grid, person, role: str, starts_on: date) -> Gri
     if existing:
         return existing
     with transaction.atomic():
+        if role == GridRole.CHIEF:
+            # "1+1+N": one chief per grid. The grid's row is the lock that makes two chiefs
+            # appointed at once wait for each other.
+            Grid.objects.select_for_update().filter(pk=grid.pk).exists()
+            sitting = (
+                GridAssignment.objects.filter(grid=grid, role=GridRole.CHIEF)
+                .exclude(person=person)
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=starts_on))
+                .select_related("person")
+                .first()
+            )
+            if sitting is not None:
+                raise ValidationError(
+                    _("%(grid)s already has a grid chief, %(person)s: hand the grid over first.")
+                    % {
+                        "grid": grid.name,
+                        "person": sitting.person.first_name or sitting.person.username,
+                    },
+                    code="second_chief",
+                )
         return GridAssignment.objects.create(
             grid=grid, person=person, role=role, starts_on=starts_on
         )

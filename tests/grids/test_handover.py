@@ -273,3 +273,27 @@ def test_a_grid_worker_gets_403_from_the_handover_page(client, grid, worker, suc
 def test_another_grids_handover_page_answers_404(client, grid, other_worker):
     client.force_login(other_worker)
     assert client.get(reverse("grids:grid_handover", args=[grid.pk])).status_code == 404
+
+
+def test_a_grid_has_one_chief_a_second_is_refused_until_the_first_hands_over(
+    grid, worker, successor, village_staff
+):
+    """“1+1+N”: one grid chief per grid."""
+    today = timezone.localdate()
+    services.grid_assign(
+        actor=village_staff,
+        grid=grid,
+        person=worker,
+        role=GridRole.CHIEF,
+        starts_on=today - timedelta(days=30),
+    )
+
+    with pytest.raises(ValidationError, match="已有网格长 张网格：请先办理交接"):
+        services.grid_assign(
+            actor=village_staff, grid=grid, person=successor, role=GridRole.CHIEF, starts_on=today
+        )
+    assert GridAssignment.objects.filter(grid=grid, role=GridRole.CHIEF).count() == 1
+
+    services.grid_handover(actor=village_staff, grid=grid, leaving=worker, successor=successor)
+    chiefs = selectors.grid_team(grid=grid).filter(role=GridRole.CHIEF)
+    assert list(chiefs.values_list("person", flat=True)) == [successor.pk]
