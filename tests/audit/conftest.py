@@ -1,6 +1,6 @@
 import pytest
 
-from governance.audit.models import AuditEntry
+from governance.audit.models import AuditEntry, AuditKind
 from governance.models import Role
 from tests.conftest import DIANSHANG, LUCHENG, SHANGDANG, WEIZI
 from tests.factories import person_with_role
@@ -17,5 +17,10 @@ def people(changzhi_slice):
     }
 
 
-def entries(**filters):
-    return list(AuditEntry.objects.filter(**filters).order_by("pk"))
+def entries(*, sign_ins=False, **filters):
+    """The audit entries in the order written; without sign-ins unless asked (signing a test
+    person in writes one)."""
+    found = AuditEntry.objects.filter(**filters).order_by("pk")
+    if not sign_ins:
+        found = found.exclude(kind=AuditKind.SIGN_IN)
+    return list(found)
