@@ -23,7 +23,7 @@ from governance.crypto import PersonalDataKeyError, blind_index, current_key_id
 from petitions.models import Petitioner
 from petitions.selectors import possible_repeats as petition_repeats
 from tests.conftest import DIANSHANG_VILLAGE, LUCHENG
-from tests.disputes.helpers import APPLICANT, RESPONDENT
+from tests.disputes.helpers import APPLICANT, RESPONDENT, bring_to_mediation, take
 from tests.disputes.helpers import register as register_dispute
 from tests.factories import (
     DisputeFactory,
@@ -174,6 +174,21 @@ def test_the_handler_sees_the_whole_numbers_and_one_entry_is_logged(
     # Each view is a new display, logged again.
     client.get(f"/disputes/{dispute.pk}/")
     assert shown_entries().count() == 2
+
+
+def test_the_printed_agreement_shown_whole_to_the_mediator_is_logged(
+    client, township_staff, dispute
+):
+    mediator = person_with_role("mediator", "140406100", first_name="李调解", password=None)
+    bring_to_mediation(dispute, staff=township_staff, mediator=mediator)
+    take("resolve", mediator, dispute, outcome="agreement", agreement="排水沟改走东侧。")
+    client.force_login(mediator)
+
+    sheet = client.get(f"/disputes/{dispute.pk}/agreement/").content.decode()
+
+    assert APPLICANT["id_number"] in sheet
+    [entry] = shown_entries()
+    assert (entry.actor, entry.target) == (mediator, dispute.number)
 
 
 def test_someone_not_handling_it_sees_them_masked_and_nothing_is_logged(
