@@ -225,6 +225,8 @@ class Server:
         self.port = free_port()
         self.log = directory / "access.log"
         self.errors = directory / "error.log"
+        # The portal logs to stderr: its errors (a 500's traceback) land beside gunicorn's.
+        self.stderr = self.errors.open("ab")
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
@@ -253,7 +255,7 @@ class Server:
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.stderr,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -288,6 +290,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.stderr.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,7 +504,7 @@ def run(
     duration: float = 30,
     mixed: bool = False,
     workers: int = 3,
-    threads: int = 2,
+    threads: int = 1,
     pages: list[str] | None = None,
     progress=print,
 ) -> dict:
@@ -544,7 +547,7 @@ def run(
         server_errors = [
             line
             for line in server.errors.read_text(errors="replace").splitlines()
-            if " [ERROR] " in line or "Traceback" in line
+            if "ERROR" in line or "Traceback" in line
         ]
     for key, row in figures.items():
         row["queries"] = plan["queries"].get(key)
@@ -584,7 +587,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30, help="seconds per page")
     parser.add_argument("--mixed", action="store_true", help="all pages at once")
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--page", action="append", choices=list(PAGE_BY_KEY), dest="pages")
     parser.add_argument("--json", help="also write the figures to this file")
     options = parser.parse_args()

@@ -341,7 +341,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30, help="seconds per page")
     parser.add_argument("--mixed", action="store_true", help="all pages at once")
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--name", default="bench", help="results file name (without suffix)")
     options = parser.parse_args()
