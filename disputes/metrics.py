@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Sum
-from django.urls import reverse
 
 from disputes.models import OPEN_STATUSES, Assignment, Dispute, DisputeEvent, Revisit, Status
+from governance.rollups.engine import url_maker
 from governance.workdays import local_day_bounds
 
 RESOLVED_BY_LEVEL = {
@@ -85,6 +85,7 @@ def daily_clear_items(day: date) -> list[dict]:
         .values_list("pk", "village_id", "grid_id", "number")
         .order_by("registered_at", "pk")
     )
+    url = url_maker("disputes:detail")
     return [
         {
             "village_id": village_id,
@@ -92,7 +93,7 @@ def daily_clear_items(day: date) -> list[dict]:
             "kind": "dispute_unaccepted",
             "object_id": pk,
             "label": number,
-            "url": reverse("disputes:detail", args=[pk]),
+            "url": url(pk),
         }
         for pk, village_id, grid_id, number in waiting
     ]

@@ -6,8 +6,8 @@ from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 
+from governance.rollups.engine import url_maker
 from governance.workdays import local_day_bounds
 from grids.models import (
     DEFAULT_PATROLS_PER_DAY,
@@ -87,6 +87,8 @@ def daily_clear_items(day: date) -> list[dict]:
     )
     targets = dict(PatrolTarget.objects.values_list("county_id", "per_day"))
     items: list[dict] = []
+    finding_url = url_maker("grids:finding_detail")
+    grid_url = url_maker("grids:grid_detail")
 
     touched = FindingEvent.objects.filter(
         finding=OuterRef("pk"),
@@ -107,7 +109,7 @@ def daily_clear_items(day: date) -> list[dict]:
                 "kind": "finding_open",
                 "object_id": pk,
                 "label": description[:80],
-                "url": reverse("grids:finding_detail", args=[pk]),
+                "url": finding_url(pk),
             }
         )
 
@@ -122,7 +124,7 @@ def daily_clear_items(day: date) -> list[dict]:
         .order_by()
     )
     for grid_id, name, village_id, county_id in grids:
-        url = reverse("grids:grid_detail", args=[grid_id])
+        url = grid_url(grid_id)
         if grid_id not in found and grid_id not in zero_reported:
             items.append(
                 {

@@ -27,9 +27,11 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.bulk import insert_rows
 from governance.models import Area, AreaLevel
 from governance.rollups import scoring
 from governance.rollups.models import (
@@ -104,6 +106,10 @@ def lock_job(job: str) -> None:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [JOB_LOCKS[job]])
         if not cursor.fetchone()[0]:
             raise JobAlreadyRunning(job)
+        # The jobs' grouped counts over a year of rows look expensive to the planner, which
+        # then compiles them (JIT): seconds of compiling for a query that runs in a fraction
+        # of one (bench/README.md, "Jobs"). Off for the job's transaction only.
+        cursor.execute("SET LOCAL jit = off")
 
 
 def _run(job: str, period: str, work: Callable[[], int]) -> JobRun:
@@ -143,10 +149,16 @@ def _run(job: str, period: str, work: Callable[[], int]) -> JobRun:
 # ---------------------------------------------------------------------------------------------
 
 
-def compute_day(day: date) -> list[DailyStat]:
-    """The rows of `day`, computed from the registered counters (nothing is written)."""
+STAT_FIELDS = ["day", "area", "grid", *METRIC_NAMES]
+CLEAR_FIELDS = ["day", "village", "grid", "kind", "count", "object_id", "label", "url"]
+
+
+def day_rows(day: date) -> list[tuple]:
+    """The DailyStat rows of `day` as tuples of STAT_FIELDS, computed from the registered
+    counters (nothing is written). The counts are added up per area first and then carried
+    up the tree once per area, not once per grid."""
     parents = dict(Area.objects.values_list("pk", "parent_id"))
-    area_totals: dict[int, Counter] = defaultdict(Counter)
+    own: dict[int, Counter] = defaultdict(Counter)
     grid_totals: dict[int, Counter] = defaultdict(Counter)
     grid_village: dict[int, int] = {}
     for counter in COUNTERS:
@@ -154,61 +166,99 @@ def compute_day(day: date) -> list[DailyStat]:
             if grid_id is not None:
                 grid_totals[grid_id].update(counts)
                 grid_village[grid_id] = area_id
-            node = area_id
-            while node is not None:
-                area_totals[node].update(counts)
-                node = parents.get(node)
-    rows = [
-        DailyStat(day=day, area_id=area_id, **_known(counts))
-        for area_id, counts in area_totals.items()
-    ]
+            own[area_id].update(counts)
+    area_totals: dict[int, Counter] = defaultdict(Counter)
+    for area_id, counts in own.items():
+        node = area_id
+        while node is not None:
+            area_totals[node].update(counts)
+            node = parents.get(node)
+    rows = [(day, area_id, None, *_numbers(counts)) for area_id, counts in area_totals.items()]
     rows += [
-        DailyStat(day=day, area_id=grid_village[grid_id], grid_id=grid_id, **_known(counts))
+        (day, grid_village[grid_id], grid_id, *_numbers(counts))
         for grid_id, counts in grid_totals.items()
     ]
     return rows
+
+
+def compute_day(day: date) -> list[DailyStat]:
+    """The rows of `day`, computed from the registered counters (nothing is written)."""
+    return [
+        DailyStat(day=day, area_id=area_id, grid_id=grid_id, **dict(zip(METRIC_NAMES, numbers)))
+        for day, area_id, grid_id, *numbers in day_rows(day)
+    ]
 
 
 def _known(counts: Counter) -> dict[str, int]:
     return {name: counts.get(name, 0) for name in METRIC_NAMES}
 
 
-def compute_clear_items(day: date) -> list[DailyClearItem]:
-    """The day's clear list from the registered listers (nothing is written)."""
+def _numbers(counts: Counter) -> list[int]:
+    return [counts.get(name, 0) for name in METRIC_NAMES]
+
+
+def clear_rows(day: date) -> list[tuple]:
+    """The day's clear list from the registered listers, as tuples of CLEAR_FIELDS (nothing
+    is written)."""
     kinds = set(DailyClearItem.Kind.values)
-    items = []
+    rows = []
     for lister in CLEAR_LISTERS:
         for item in lister(day):
             if item["kind"] not in kinds:
                 raise ValueError(f"unknown daily clear kind {item['kind']!r}")
-            items.append(
-                DailyClearItem(
-                    day=day,
-                    village_id=item["village_id"],
-                    grid_id=item.get("grid_id"),
-                    kind=item["kind"],
-                    count=item.get("count", 1),
-                    object_id=item.get("object_id"),
-                    label=(item.get("label") or "")[:200],
-                    url=(item.get("url") or "")[:200],
+            rows.append(
+                (
+                    day,
+                    item["village_id"],
+                    item.get("grid_id"),
+                    item["kind"],
+                    item.get("count", 1),
+                    item.get("object_id"),
+                    (item.get("label") or "")[:200],
+                    (item.get("url") or "")[:200],
                 )
             )
-    return items
+    return rows
+
+
+def compute_clear_items(day: date) -> list[DailyClearItem]:
+    """The day's clear list from the registered listers (nothing is written)."""
+    return [
+        DailyClearItem(
+            day=day,
+            village_id=village_id,
+            grid_id=grid_id,
+            kind=kind,
+            count=count,
+            object_id=object_id,
+            label=label,
+            url=url,
+        )
+        for day, village_id, grid_id, kind, count, object_id, label, url in clear_rows(day)
+    ]
+
+
+def url_maker(view_name: str) -> Callable[[int], str]:
+    """`reverse(view_name, args=[pk])` for many objects at the cost of one `reverse`: a
+    clear list of the whole city links ten thousand grids."""
+    sentinel = "8642097531"
+    head, tail = reverse(view_name, args=[int(sentinel)]).split(sentinel)
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def run_daily(day: date) -> JobRun:
     """Recompute `day`'s DailyStat rows and DailyClearItem list: delete and rewrite them in
     one transaction, so a run that dies half-way leaves the previous rows, and two runs give
-    the same tables."""
+    the same tables. The rows are streamed in (COPY on PostgreSQL), not built as models."""
 
     def work() -> int:
-        rows = compute_day(day)
-        items = compute_clear_items(day)
+        rows = day_rows(day)
+        items = clear_rows(day)
         DailyStat.objects.filter(day=day).delete()
         DailyClearItem.objects.filter(day=day).delete()
-        DailyStat.objects.bulk_create(rows, batch_size=2000)
-        DailyClearItem.objects.bulk_create(items, batch_size=2000)
-        return len(rows) + len(items)
+        return insert_rows(DailyStat, STAT_FIELDS, rows) + insert_rows(
+            DailyClearItem, CLEAR_FIELDS, items
+        )
 
     return _run("daily", day.isoformat(), work)
 
