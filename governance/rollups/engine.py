@@ -184,8 +184,13 @@ def day_rows(day: date) -> list[tuple]:
 def compute_day(day: date) -> list[DailyStat]:
     """The rows of `day`, computed from the registered counters (nothing is written)."""
     return [
-        DailyStat(day=day, area_id=area_id, grid_id=grid_id, **dict(zip(METRIC_NAMES, numbers)))
-        for day, area_id, grid_id, *numbers in day_rows(day)
+        DailyStat(
+            day=day,
+            area_id=area_id,
+            grid_id=grid_id,
+            **dict(zip(METRIC_NAMES, numbers, strict=True)),
+        )
+        for _day, area_id, grid_id, *numbers in day_rows(day)
     ]
 
 
