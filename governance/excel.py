@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 from governance.audit.models import AuditKind
@@ -21,6 +22,8 @@ def _safe(value):
     # Exports mask personal data, always: no export carries parties' or petitioners' numbers
     # as columns, and one typed into a free-text field leaves masked all the same.
     value = mask_numbers_in_text(value)
+    # Control characters (from an import, say) would make openpyxl refuse the whole file.
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Role
@@ -47,3 +49,14 @@ class PersonCreateForm(MembershipForm):
     )
 
     field_order = ["username", "full_name", "password", "area", "role"]
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the name's length enforced. Django sets the name field's
+    max_length after the field is built, so no validator checks it, and an overlong name went
+    on to the sign-in lockout's table (255 characters) and failed there with a server error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

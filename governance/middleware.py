@@ -1,7 +1,13 @@
-"""Request-wide policies: the interface language and the Content-Security-Policy."""
+"""Request-wide policies: the interface language, the Content-Security-Policy, and no control
+characters in what is posted."""
+
+import re
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 # Everything the portal loads comes from the portal itself: no CDN, no inline script or style.
 # Bootstrap's stylesheet draws its icons from data: URIs, hence img-src data:.
@@ -52,3 +58,41 @@ class PortalLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+# C0 control characters other than tab and line breaks, DEL, and the bidirectional overrides
+# and isolates (U+202A–U+202E, U+2066–U+2069) that make text read differently from what it is.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+class ControlCharacterMiddleware:
+    """Refuses, with a message, any post whose text (or file name) carries control characters.
+
+    They cannot be typed, only pasted or forged, and nothing downstream wants them: PostgreSQL
+    refuses NUL in text, Excel exports refuse the other C0 characters, escape sequences would
+    reach terminals through logs, and bidirectional overrides disguise names and numbers. One
+    check here covers every form, including fields read without a form.
+    Runs as process_view, so that the CSRF check has answered first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST":
+            return None
+        texts = [value for _name, values in request.POST.lists() for value in values]
+        texts += [
+            upload.name or "" for _name, uploads in request.FILES.lists() for upload in uploads
+        ]
+        if not any(CONTROL_CHARACTERS.search(text) for text in texts):
+            return None
+        message = _(
+            "What you sent contains invisible control characters (usually brought in by "
+            "copying and pasting). Remove them and send it again."
+        )
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": False, "errors": [message]}, status=400)
+        return render(request, "bad_input.html", {"message": message}, status=400)

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     # Records 403 answers, and knows the request for entries written without it at hand.
     "governance.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the CSRF check (both act in process_view): control characters get a message.
+    "governance.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",

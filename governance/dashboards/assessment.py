@@ -30,15 +30,20 @@ from governance.rollups.selectors import (
 from governance.rollups.services import assessment_scheme_set, month_publish
 from governance.selectors import area_get_for_user_or_404, user_roles
 
+# The months there can be figures for; the date arithmetic of the rollups must never reach
+# the ends of the calendar (a month of year 1 or 9999 gave a server error).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
-def _month(value: str | None) -> date:
-    """`YYYY-MM`, or the month before this one."""
+
+def _month(value: str | None) -> date | None:
+    """`YYYY-MM`, or the month before this one; None when `value` is no such month."""
     if not value:
         return previous_month(timezone.localdate().replace(day=1))
     try:
-        return date.fromisoformat(f"{value}-01")
+        month = date.fromisoformat(f"{value}-01")
     except ValueError:
-        raise Http404 from None
+        return None
+    return month if FIRST_YEAR <= month.year <= LAST_YEAR else None
 
 
 def _county_or_404(request, code):
@@ -52,6 +57,8 @@ def _county_or_404(request, code):
 def month_assessment(request, code):
     county = _county_or_404(request, code)
     month = _month(request.GET.get("month"))
+    if month is None:
+        raise Http404
     first, _last = month_bounds(month)
     can_publish = Membership.objects.filter(
         user=request.user, area=county, role=Role.COUNTY_OFFICIAL
@@ -80,6 +87,9 @@ def month_publish_view(request, code):
         raise Http404
     county = _county_or_404(request, code)
     month = _month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, _("This is not a month of the assessment. Reload the page."))
+        return redirect("dashboards:month", code=county.code)
     try:
         month_publish(actor=request.user, county=county, month=month)
     except (ValidationError, PermissionDenied) as error:
