@@ -18,6 +18,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from governance.celery import app as celery_app
 
@@ -117,13 +118,21 @@ def portal_on_private_redis(private_redis, settings):
     }
     conf = celery_app.conf
     saved = {key: conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.close()  # the connection pools name the old broker
+    forget_broker_connections()  # the pools are bound to the old broker
     conf.update(broker_url=private_redis.url, task_always_eager=False)
     try:
         yield private_redis
     finally:
-        celery_app.close()
+        forget_broker_connections()
         conf.update(saved)
+
+
+def forget_broker_connections() -> None:
+    """Drop this process's broker connection and producer pools (what Celery does after a
+    fork), so that the next task sent connects to the broker the configuration now names."""
+    kombu_pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 class Worker:
