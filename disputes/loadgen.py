@@ -333,7 +333,11 @@ class _Walk:
 
     def _summon(self, case, grid, t, actor):
         rng = self.rng
+        summoned = case.fields.setdefault("summoned", set())
         department = rng.choice(self.ctx.departments[grid.village.township_id])
+        if department in summoned:
+            return  # one summons per department and dispute
+        summoned.add(department)
         due = self.day(t) + timedelta(days=5)
         acknowledged = t + rng.randrange(HOUR, DAY)
         reported = acknowledged + rng.randrange(HOUR, 3 * DAY)

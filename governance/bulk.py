@@ -20,6 +20,8 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 
 def copy_text(value) -> str:
     """One value in PostgreSQL's COPY text format."""
+    if type(value) is int:  # the commonest, first (not bool, which is an int too)
+        return str(value)
     if value is None:
         return "\\N"
     if isinstance(value, str):

@@ -470,6 +470,9 @@ def generate(
                 # The load is one transaction: a crash leaves nothing, so it need not wait
                 # for each commit to reach the disk.
                 cursor.execute("SET LOCAL synchronous_commit TO off")
+                # Foreign keys checked row by row as they arrive, rather than queued for the
+                # commit: a queue of tens of millions of checks would hold gigabytes.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         report("people")
         core_step(ctx)
         for name, step in STEPS:
