@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
+from django.utils import translation
 
 from disputes.models import Dispute, Party
 from governance.identity import clean_id_number
@@ -118,6 +119,7 @@ def test_the_same_seed_gives_the_same_rows(changzhi_slice):
 
 
 @pytest.mark.django_db
+@translation.override("en")
 def test_bad_sizes_and_a_second_run_are_refused_with_a_reason(changzhi_slice):
     with pytest.raises(CommandError, match="1 or more"):
         call_command("generate_load", days="0", stdout=StringIO())
