@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from disputes.models import Channel, DisputeKind, Level, Outcome, Risk, Route, Side, Status
 from disputes.selectors import departments_for, disputes_visible_to, handler_candidates
 from disputes.workflow import LEVEL_ROLES
-from governance.forms import ISODateInput
+from governance.forms import ISODateInput, ModelMultipleChoiceField
 from governance.identity import PersonIdentityForm
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user, user_roles
@@ -97,10 +97,8 @@ class AssignForm(VersionedForm):
     lead_department = forms.ModelChoiceField(
         queryset=None, label=_("or lead department"), required=False
     )
-    co_handlers = forms.ModelMultipleChoiceField(
-        queryset=None, label=_("Co-handlers"), required=False
-    )
-    co_departments = forms.ModelMultipleChoiceField(
+    co_handlers = ModelMultipleChoiceField(queryset=None, label=_("Co-handlers"), required=False)
+    co_departments = ModelMultipleChoiceField(
         queryset=None, label=_("Co-handling departments"), required=False
     )
 
@@ -175,7 +173,7 @@ class DecideExtensionForm(VersionedForm):
 
 
 class SummonForm(VersionedForm):
-    departments = forms.ModelMultipleChoiceField(queryset=None, label=_("Departments"))
+    departments = ModelMultipleChoiceField(queryset=None, label=_("Departments"))
     due_on = forms.DateField(label=_("Report by"), widget=ISODateInput())
     note = forms.CharField(label=_("Matter"), max_length=2000, required=False)
 
