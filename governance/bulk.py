@@ -51,7 +51,9 @@ def copy_rows(model: type[models.Model], columns: list[str], rows) -> int:
         count += 1
     if count:
         text.seek(0)
-        with connection.cursor() as cursor:
+        # The driver's own cursor, wrapped so that a refused row raises Django's exceptions
+        # (IntegrityError, ...) as any other write would.
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.cursor.copy_expert(
                 f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN",
                 text,

@@ -4,9 +4,11 @@ whole, everyone else masked; another township's dispute answers 404 on every dis
 import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from disputes import services
 from disputes.models import Dispute, Level
 from disputes.urls import urlpatterns
 from disputes.workflow import DISPUTE_WORKFLOW
@@ -69,9 +71,13 @@ def test_a_county_official_an_unassigned_mediator_and_a_superior_see_parties_mas
                 assert value in page, (person.first_name, value)
 
 
+POST_ONLY = {"attachment_add"}
+
+
 def dispute_urls(dispute):
     """Every URL of disputes/urls.py that names one dispute, with the method it answers: the
-    action URL once for each action of the workflow table."""
+    action URL once for each action of the workflow table, the attachment URL for the
+    dispute's attachment."""
     urls = []
     for pattern in urlpatterns:
         converters = pattern.pattern.converters
@@ -81,16 +87,26 @@ def dispute_urls(dispute):
         if "action" in converters:
             for transition in DISPUTE_WORKFLOW.transitions:
                 urls.append(("post", reverse(name, args=[dispute.pk, transition.action])))
-        else:
-            urls.append(("get", reverse(name, args=[dispute.pk])))
+            continue
+        kwargs = {"pk": dispute.pk}
+        if "attachment_pk" in converters:
+            kwargs["attachment_pk"] = dispute.attachments.get().pk
+        method = "post" if pattern.name in POST_ONLY else "get"
+        urls.append((method, reverse(name, kwargs=kwargs)))
     return urls
 
 
 @pytest.fixture
 def weizi_dispute(weizi_staff, changzhi_slice):
-    """A dispute of 微子镇 with an agreement, so that every one of its URLs exists."""
+    """A dispute of 微子镇 with an agreement and an attachment, so that every one of its URLs
+    exists."""
     dispute = register(weizi_staff, village_code=WEIZI_VILLAGE)
     Dispute.objects.filter(pk=dispute.pk).update(agreement="双方和解。")
+    services.dispute_attach(
+        actor=weizi_staff,
+        dispute=dispute,
+        upload=SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    )
     return dispute
 
 
