@@ -21,7 +21,7 @@ from disputes.selectors import (
 )
 from disputes.workflow import EVENT_LABELS, available_actions
 from governance.case_views import act_on_case, error_text
-from governance.masking import people_as_seen
+from governance.masking import people_as_seen, text_mask
 from governance.panels import render_panels
 from governance.workflow import TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
@@ -124,8 +124,7 @@ def _timeline(dispute):
     return events
 
 
-def _party_rows(request, dispute, handling: bool):
-    parties = list(dispute.parties.all())
+def _party_rows(request, dispute, parties, handling: bool):
     seen = people_as_seen(
         request, case=dispute, area=dispute.village, people=parties, handling=handling
     )
@@ -147,12 +146,14 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
             {"transition": transition, "form": form, "open": transition.action == failed_action}
         )
     today = timezone.localdate()
+    parties = list(dispute.parties.all())
     open_ = dispute.status in OPEN_STATUSES and dispute.due_on is not None
     return {
         "dispute": dispute,
         "panels": render_panels("dispute", request, dispute),
         "handling": handling,
-        "parties": _party_rows(request, dispute, handling),
+        "parties": _party_rows(request, dispute, parties, handling),
+        "text_mask": text_mask(people=parties, handling=handling),
         "actions": actions,
         "events": _timeline(dispute),
         "sessions": dispute.mediation_sessions.all(),
@@ -223,12 +224,14 @@ def dispute_agreement(request, pk):
     if not dispute.agreement:
         raise Http404
     handling = is_handling(capabilities_for(user=request.user, dispute=dispute))
+    parties = list(dispute.parties.all())
     return render(
         request,
         "disputes/agreement.html",
         {
             "dispute": dispute,
-            "parties": _party_rows(request, dispute, handling),
+            "parties": _party_rows(request, dispute, parties, handling),
+            "text_mask": text_mask(people=parties, handling=handling),
             "sessions": dispute.mediation_sessions.all(),
             "level_label": Level(dispute.resolved_level or dispute.level).label,
         },

@@ -46,6 +46,32 @@ def mask_numbers_in_text(text: str) -> str:
     return NUMBERS_IN_TEXT.sub(mask, text)
 
 
+class TextMask:
+    """The free text of one case (its description, notes, agreement, the participants of a
+    session) as someone who does not handle it may read it: the names of the case's people
+    and every ID or phone number in it masked. Those handling the case get no mask (None) and
+    read the text whole. Names of one character are left alone: they would mask every
+    occurrence of a common character rather than a person."""
+
+    # Handed to templates as a filter's argument, not a value to call.
+    do_not_call_in_templates = True
+
+    def __init__(self, names):
+        # Longest first, so that 张三丰 is masked whole before 张三 could match inside it.
+        names = sorted({n.strip() for n in names if len((n or "").strip()) >= 2}, key=len)
+        self.pattern = re.compile("|".join(map(re.escape, reversed(names)))) if names else None
+
+    def __call__(self, text: str) -> str:
+        text = mask_numbers_in_text(text or "")
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda match: mask_name(match.group()), text)
+
+
+def text_mask(*, people, handling: bool) -> TextMask | None:
+    return None if handling else TextMask(person.name for person in people)
+
+
 # What a person looking at a case is shown of its parties or petitioners, and which of those
 # count as personal data whose unmasked display is logged.
 PERSON_FIELDS = ("name", "id_number", "phone")

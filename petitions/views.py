@@ -13,7 +13,7 @@ from disputes.selectors import disputes_visible_to
 from governance.case_views import act_on_case, error_text
 from governance.excel import workbook_response
 from governance.levels import area_at_level
-from governance.masking import PERSON_FIELDS, people_as_seen
+from governance.masking import PERSON_FIELDS, people_as_seen, text_mask
 from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
@@ -107,12 +107,12 @@ def petition_register(request):
     )
 
 
-def _people(request, petition, handling: bool, fields=PERSON_FIELDS):
+def _people(request, petition, handling: bool, fields=PERSON_FIELDS, people=None):
     return people_as_seen(
         request,
         case=petition,
         area=petition.area,
-        people=petition.petitioners.all(),
+        people=petition.petitioners.all() if people is None else people,
         handling=handling,
         fields=fields,
     )
@@ -134,10 +134,12 @@ def _detail_context(request, petition, failed_action=None, failed_form=None):
     events = list(petition.events.select_related("actor"))
     for event in events:
         event.label = EVENT_LABELS.get(event.kind, event.kind)
+    petitioners = list(petition.petitioners.all())
     return {
         "petition": petition,
         "handling": handling,
-        "petitioners": _people(request, petition, handling),
+        "petitioners": _people(request, petition, handling, people=petitioners),
+        "text_mask": text_mask(people=petitioners, handling=handling),
         "clocks": petition_clocks(petition),
         "next_clock": next_clock(petition),
         "actions": actions,

@@ -11,3 +11,10 @@ def whole_minutes(duration: timedelta | None) -> int:
     if not duration:
         return 0
     return -(-int(duration.total_seconds()) // 60)
+
+
+@register.filter
+def seen_through(text: str, mask) -> str:
+    """`{{ case.description|seen_through:text_mask|linebreaksbr }}`: the text as the person may
+    read it (governance.masking.TextMask), or whole where there is no mask."""
+    return mask(text) if mask else text

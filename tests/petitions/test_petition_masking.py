@@ -2,7 +2,7 @@
 everyone else who may see it (DOMAIN.md: personal data)."""
 
 from petitions import services
-from tests.petitions.helpers import PETITIONER, text_of
+from tests.petitions.helpers import PETITIONER, register, text_of
 
 ID_MASKED = "140***********1236"
 PHONE_MASKED = "139****1234"
@@ -88,3 +88,21 @@ def test_the_list_and_the_export_carry_no_personal_data(client, township_staff, 
         content = client.get(url).content
         assert PETITIONER["id_number"].encode() not in content
         assert PETITIONER["phone"].encode() not in content
+
+
+def test_a_petitions_content_is_masked_for_the_county_and_whole_for_the_township(
+    client, township_staff, county_official
+):
+    petition = register(
+        township_staff,
+        content=f"{PETITIONER['name']}反映村道路灯不亮，联系电话{PETITIONER['phone']}。",
+    )
+
+    client.force_login(county_official)
+    masked = client.get(f"/petitions/{petition.pk}/").content.decode()
+    client.force_login(township_staff)
+    whole = client.get(f"/petitions/{petition.pk}/").content.decode()
+
+    assert "郭**反映村道路灯不亮，联系电话139****1234" in masked
+    assert PETITIONER["name"] not in masked
+    assert f"{PETITIONER['name']}反映村道路灯不亮，联系电话{PETITIONER['phone']}" in whole
