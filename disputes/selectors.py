@@ -40,18 +40,31 @@ DUE_SOON_WORKING_DAYS = 2
 
 
 def disputes_visible_to(user) -> QuerySet[Dispute]:
+    """The disputes of `user`'s jurisdiction, of the grids they serve on, and those they (or
+    their department) handle or are summoned to.
+
+    The four reasons are a union of dispute ids, each read through its own index, rather
+    than four conditions joined by OR: PostgreSQL cannot use an index for an OR of
+    subqueries and would test every dispute of the city on every page.
+    """
     today = timezone.localdate()
     my_grids = GridAssignment.objects.active_on(today).filter(person=user).values("grid_id")
-    handled = Assignment.objects.filter(
-        Q(person=user) | Q(department__liaisons=user), ended_at__isnull=True
-    ).values("dispute_id")
-    summoned = Summons.objects.filter(department__liaisons=user).values("dispute_id")
-    return Dispute.objects.filter(
-        jurisdiction_q(user=user, area_field="village", roles=DISPUTE_AREA_ROLES)
-        | Q(grid__in=Subquery(my_grids))
-        | Q(pk__in=Subquery(handled))
-        | Q(pk__in=Subquery(summoned))
+    ids = (
+        Dispute.objects.filter(
+            jurisdiction_q(user=user, area_field="village", roles=DISPUTE_AREA_ROLES)
+        )
+        .order_by()
+        .values("pk")
+        .union(
+            Dispute.objects.filter(grid__in=Subquery(my_grids)).order_by().values("pk"),
+            Assignment.objects.filter(person=user, ended_at__isnull=True).values("dispute_id"),
+            Assignment.objects.filter(department__liaisons=user, ended_at__isnull=True).values(
+                "dispute_id"
+            ),
+            Summons.objects.filter(department__liaisons=user).values("dispute_id"),
+        )
     )
+    return Dispute.objects.filter(pk__in=ids)
 
 
 def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
