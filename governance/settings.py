@@ -10,10 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.beat import BeatLazyFunc
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from governance import crypto
+from governance import crypto, periods
 from governance import logging as portal_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,7 +179,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Celery's scheduler, except that a job due while the broker is down waits in the outbox.
 CELERY_BEAT_SCHEDULER = "governance.outbox.beat:OutboxScheduler"
 CELERY_TIMEZONE = "Asia/Shanghai"
-# The beat schedule: one line per job, its cron spelled out (Beijing time).
+# The beat schedule: one line per job, its cron spelled out (Beijing time). The rollups are
+# told their period as they fall due (governance.periods), so a late run covers the right one.
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {
         "task": "governance.outbox.tasks.drain_outbox",
@@ -190,14 +192,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     "daily-clear": {
         "task": "governance.rollups.tasks.daily_clear",
+        "args": (BeatLazyFunc(periods.day_that_ended),),
         "schedule": crontab(hour=0, minute=20),  # 00:20 every night, for the day that ended
     },
     "weekly-review": {
         "task": "governance.rollups.tasks.weekly_review",
+        "args": (BeatLazyFunc(periods.week_that_ended),),
         "schedule": crontab(day_of_week="mon", hour=1, minute=0),  # Mondays 01:00, last week
     },
     "monthly-assessment": {
         "task": "governance.rollups.tasks.monthly_assessment",
+        "args": (BeatLazyFunc(periods.month_that_ended),),
         "schedule": crontab(day_of_month=1, hour=2, minute=0),  # the 1st, 02:00, last month
     },
     "purge-audit-log": {

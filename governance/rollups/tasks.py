@@ -1,17 +1,18 @@
 """The rollup jobs as Celery tasks: thin, idempotent, each for the period that just ended
-unless told which (ISO dates). The beat schedule is CELERY_BEAT_SCHEDULE in settings.
+unless told which (ISO dates). The beat schedule is CELERY_BEAT_SCHEDULE in settings; it always
+tells, with the period worked out when the job fell due (governance.periods).
 
 A run that finds the job's lock held (another run of the same job, perhaps for another
 period, or a killed worker's run whose transaction PostgreSQL has not yet ended) is recorded
 as skipped; the task then tries again a minute later, so the period is never left unwritten.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from celery import shared_task
-from django.utils import timezone
 
-from governance.rollups.engine import previous_month, run_daily, run_monthly, run_weekly
+from governance.periods import day_that_ended, month_that_ended, week_that_ended
+from governance.rollups.engine import run_daily, run_monthly, run_weekly
 from governance.rollups.models import JobRun
 
 RETRY_SECONDS = 60
@@ -27,23 +28,16 @@ def _finish(task, run: JobRun) -> int:
 @shared_task(bind=True, acks_late=True)
 def daily_clear(self, day: str | None = None) -> int:
     """日清: the day that just ended (or `day`, ISO)."""
-    target = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
-    return _finish(self, run_daily(target))
+    return _finish(self, run_daily(date.fromisoformat(day or day_that_ended())))
 
 
 @shared_task(bind=True, acks_late=True)
 def weekly_review(self, week_start: str | None = None) -> int:
     """周评: the week (Monday to Sunday) that just ended, or the week from Monday `week_start`."""
-    if week_start:
-        target = date.fromisoformat(week_start)
-    else:
-        today = timezone.localdate()
-        target = today - timedelta(days=today.weekday() + 7)
-    return _finish(self, run_weekly(target))
+    return _finish(self, run_weekly(date.fromisoformat(week_start or week_that_ended())))
 
 
 @shared_task(bind=True, acks_late=True)
 def monthly_assessment(self, month: str | None = None) -> int:
     """月考核: the month that just ended, or the month holding `month` (ISO date)."""
-    target = date.fromisoformat(month) if month else previous_month(timezone.localdate())
-    return _finish(self, run_monthly(target))
+    return _finish(self, run_monthly(date.fromisoformat(month or month_that_ended())))
