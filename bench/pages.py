@@ -3,7 +3,7 @@
 The portal runs as in production (DEBUG off, gunicorn, WhiteNoise, Redis cache) against a
 database that already holds data (see bench/run.py for the week and year databases). Simulated
 users sign in through the real sign-in form as the demo people and open their page again and
-again, each on its own keep-alive connection:
+again, each on its own connection:
 
     worker_home       /grid/today/              grid_worker
     finding_submit    POST /grid/findings/new/  grid_worker (a new finding every time)
@@ -96,7 +96,7 @@ def _plan_in_django() -> dict:
     from disputes.models import Dispute, DisputeEvent
     from disputes.selectors import disputes_visible_to
     from governance.rollups.models import DailyStat
-    from grids.models import Finding, Patrol
+    from grids.models import Finding, Grid, Patrol
     from grids.selectors import grids_worked_by
     from petitions.models import Petition
 
@@ -153,6 +153,8 @@ def _plan_in_django() -> dict:
 
     latest = DailyStat.objects.order_by("-day").values_list("day", flat=True).first()
     data = {
+        "villages_with_grids": Grid.objects.values("village").distinct().count(),
+        "grids": Grid.objects.count(),
         "findings": Finding.objects.count(),
         "patrols": Patrol.objects.count(),
         "disputes": Dispute.objects.count(),
@@ -219,7 +221,12 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with an access log of each request's time in the worker."""
+    """gunicorn with an access log of each request's time in the worker.
+
+    Sync workers, as in production (the README's `gunicorn --workers`): each takes one
+    connection at a time, so the kernel spreads the users over the workers. (gthread workers
+    keep a user's keep-alive connection, and one of them ends up holding every user.)
+    """
 
     def __init__(self, env, directory: Path, *, workers: int, threads: int):
         self.port = free_port()
@@ -235,12 +242,7 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--workers",
                 str(workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(threads),
-                "--keep-alive",
-                "30",
+                *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
                 "--timeout",
                 "60",
                 "--backlog",
@@ -297,7 +299,7 @@ class Server:
 # The simulated users.
 # ---------------------------------------------------------------------------------------------
 class Browser:
-    """One signed-in person on one keep-alive connection."""
+    """One signed-in person; http.client opens a new connection when the server closed it."""
 
     def __init__(self, port: int):
         self.port = port
@@ -556,7 +558,7 @@ def run(
         "users": users,
         "duration_s": duration,
         "mode": "mixed" if mixed else "one page at a time",
-        "gunicorn": f"{workers} workers × {threads} threads (gthread)",
+        "gunicorn": f"{workers} workers" + (f" × {threads} threads" if threads > 1 else " (sync)"),
         "pages": figures,
         "data": plan["data"],
         "server_errors": server_errors[:20],

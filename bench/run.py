@@ -367,7 +367,8 @@ def main() -> None:
         "users": options.users,
         "duration_s": options.duration,
         "mode": "mixed" if options.mixed else "one page at a time",
-        "gunicorn": f"{options.workers} workers × {options.threads} threads (gthread)",
+        "gunicorn": f"{options.workers} workers"
+        + (f" × {options.threads} threads" if options.threads > 1 else " (sync)"),
         "databases": {size: _database_name(url) for size, url in urls.items()},
         "sizes": {},
     }
