@@ -211,15 +211,32 @@ class Writer:
         return len(chunk)
 
     def finish(self) -> None:
-        """Move every written table's id sequence past the ids allocated here, and refresh
-        the planner's statistics of what was loaded."""
+        """Move every written table's id sequence past the ids allocated here, summarise the
+        BRIN indexes over what was loaded, and refresh the planner's statistics.
+
+        A BRIN index knows nothing of pages written after it was built until they are
+        summarised; unsummarised pages match every query, so a day's patrols would be looked
+        for in the whole table. A portal fills its pages a few rows at a time and autovacuum
+        summarises each range as it fills (`autosummarize`); a load of millions of rows at once
+        must do it itself."""
         statements = connection.ops.sequence_reset_sql(no_style(), sorted(self.models, key=str))
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
-            if connection.vendor == "postgresql":
-                for model in sorted(self.models, key=str):
-                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            if connection.vendor != "postgresql":
+                return
+            tables = [model._meta.db_table for model in sorted(self.models, key=str)]
+            cursor.execute(
+                "SELECT index.relname FROM pg_index JOIN pg_class index "
+                "ON index.oid = pg_index.indexrelid JOIN pg_class tab "
+                "ON tab.oid = pg_index.indrelid JOIN pg_am ON pg_am.oid = index.relam "
+                "WHERE pg_am.amname = 'brin' AND tab.relname = ANY(%s)",
+                [tables],
+            )
+            for (index_name,) in cursor.fetchall():
+                cursor.execute("SELECT brin_summarize_new_values(%s::regclass)", [index_name])
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 # ---------------------------------------------------------------------------------------------
