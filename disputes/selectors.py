@@ -290,11 +290,13 @@ def handed_up_findings_without_dispute(user):
 
     # The grids first, as a list: PostgreSQL cannot drive an index scan of the findings from
     # the visible-grid filter (a tree interval OR the person's own grids) and would read every
-    # handed-up finding of the city; from a list of grids it reads only theirs.
+    # handed-up finding of the city; from a list of grids it reads only theirs. "No dispute"
+    # as NOT EXISTS, not as a left join: the join's estimate of one row led PostgreSQL to join
+    # every finding of the township to the whole area table (285 ms on a year; now 12 ms).
     grids = list(grids_visible_to(user=user).values_list("pk", flat=True))
     return (
-        Finding.objects.filter(grid_id__in=grids)
-        .filter(status=FindingStatus.HANDED_UP, dispute__isnull=True)
+        Finding.objects.filter(grid_id__in=grids, status=FindingStatus.HANDED_UP)
+        .filter(~Exists(Dispute.objects.filter(source_finding=OuterRef("pk"))))
         .select_related("grid", "grid__village", "reporter")
         .order_by("-found_at", "-pk")
     )
