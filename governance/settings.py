@@ -173,6 +173,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # task while Redis is down keeps it in the outbox (governance.outbox) instead of waiting.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    # Look for such tasks at every sweep (every 10 s), not one sweep in ten: the look is one
+    # cheap sorted-set range under a lock, and a dead worker's job should not wait longer.
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
 }
