@@ -44,7 +44,7 @@ bench: install
 	$(BIN)/python bench/run.py
 
 bench-load: install
-	$(BIN)/python bench/run.py --sizes year --users 50 --duration 300 --mixed --name load
+	$(BIN)/python bench/run.py --sizes year --users 50 --duration 300 --mixed --skip-jobs --name load
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
