@@ -43,3 +43,22 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_a_command_run_with_no_configuration_at_all_says_what_is_missing_in_one_line():
+    """From a bare environment (no DEBUG, no keys: a cron job, a fresh shell), any command
+    answers with the missing setting and how to fix it, not a traceback."""
+    bare = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=settings.BASE_DIR,
+        env=bare,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == [
+        "SECRET_KEY must be set when DEBUG is off. "
+        "(For development, set DEBUG=true, as the Makefile does.)"
+    ]
