@@ -39,8 +39,8 @@ def copy_text(value) -> str:
     return str(value).translate(_COPY_ESCAPES)
 
 
-def copy_rows(model: type[models.Model], columns: list[str], rows) -> int:
-    """COPY `rows` (tuples, in the order of the column names `columns`) into `model`'s table.
+def copy_rows(table: str, columns: list[str], rows) -> int:
+    """COPY `rows` (tuples, in the order of the column names `columns`) into `table`.
     PostgreSQL only."""
     quote = connection.ops.quote_name
     text = io.StringIO()
@@ -55,8 +55,7 @@ def copy_rows(model: type[models.Model], columns: list[str], rows) -> int:
         # (IntegrityError, ...) as any other write would.
         with connection.cursor() as cursor, connection.wrap_database_errors:
             cursor.cursor.copy_expert(
-                f"COPY {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) FROM STDIN",
-                text,
+                f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN", text
             )
     return count
 
@@ -65,7 +64,7 @@ def insert_rows(model: type[models.Model], fields: list[str], rows) -> int:
     """Insert `rows` (tuples of values of the fields named in `fields`, in that order)."""
     if connection.vendor == "postgresql":
         columns = [model._meta.get_field(name).column for name in fields]
-        return copy_rows(model, columns, rows)
+        return copy_rows(model._meta.db_table, columns, rows)
     attnames = [model._meta.get_field(name).attname for name in fields]
     objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
     model.objects.bulk_create(objects, batch_size=2000)

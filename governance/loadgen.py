@@ -16,22 +16,19 @@ so one seed gives the same rows every time and a step's rows do not change when 
 changes.
 """
 
-import io
-import json
 import random
 import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from uuid import UUID
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models
 
+from governance.bulk import copy_rows
 from governance.demo import DEMO_PASSWORD
 from governance.models import Area, AreaLevel, Membership, Role
 
@@ -82,27 +79,6 @@ def person_name(rng: random.Random) -> str:
 # ---------------------------------------------------------------------------------------------
 # Writing rows
 # ---------------------------------------------------------------------------------------------
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, int | float | Decimal | UUID):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
-    if isinstance(value, bytes | memoryview):
-        return "\\\\x" + bytes(value).hex()
-    return str(value).translate(_COPY_ESCAPES)
 
 
 class Writer:
@@ -185,12 +161,7 @@ class Writer:
             chunk = prepared_rows
         quote = connection.ops.quote_name
         if connection.vendor == "postgresql":
-            text = "".join("\t".join(map(_copy_text, row)) + "\n" for row in chunk)
-            with connection.cursor() as cursor:
-                cursor.cursor.copy_expert(
-                    f"COPY {quote(table)} ({', '.join(map(quote, columns))}) FROM STDIN",
-                    io.StringIO(text),
-                )
+            copy_rows(table, columns, chunk)
         else:
             unprepared = [
                 i for i, model_field in enumerate(model_fields) if (i, model_field) not in prepare

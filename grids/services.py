@@ -38,7 +38,8 @@ CLOCK_SKEW = timedelta(minutes=10)
 OLDEST_OFFLINE_FINDING = timedelta(days=7)
 
 
-def _require_grid_manager(*, actor, village) -> None:
+def require_grid_manager(*, actor, village) -> None:
+    """Refuse (PermissionDenied) anyone who may not draw or staff the grids of `village`."""
     if actor is not None and not may_manage_grids(user=actor, village=village):
         raise PermissionDenied(_("You do not manage the grids of this village."))
 
@@ -62,7 +63,7 @@ def grid_create(
     """Draw a new grid in `village`. `actor` must manage the village's grids."""
     if village.level != AreaLevel.VILLAGE:
         raise ValidationError(_("A grid belongs to a village or community."), code="not_village")
-    _require_grid_manager(actor=actor, village=village)
+    require_grid_manager(actor=actor, village=village)
     if Grid.objects.filter(code=code).exists():
         raise ValidationError(
             _("The grid code %(code)s is taken.") % {"code": code}, code="code_taken"
@@ -85,7 +86,7 @@ def grid_create(
 def grid_assign(*, actor, grid: Grid, person, role: str, starts_on: date) -> GridAssignment:
     """Put `person` on `grid`'s team as `role` from `starts_on`; an identical open assignment
     is returned as it is, so running an import twice adds nothing."""
-    _require_grid_manager(actor=actor, village=grid.village)
+    require_grid_manager(actor=actor, village=grid.village)
     if role not in GridRole.values:
         raise ValidationError(_("Unknown team role."), code="unknown_role")
     existing = GridAssignment.objects.filter(
@@ -361,7 +362,7 @@ def grid_handover(*, actor, grid: Grid, leaving, successor, on_day: date | None 
     Returns the number of items moved.
     """
     on_day = on_day or timezone.localdate()
-    _require_grid_manager(actor=actor, village=grid.village)
+    require_grid_manager(actor=actor, village=grid.village)
     if leaving.pk == successor.pk:
         raise ValidationError(_("The successor must be someone else."), code="same_person")
     with transaction.atomic():
@@ -419,7 +420,7 @@ def grid_update(
 ) -> bool:
     """Set a grid's name, kind and counts; True if anything changed. `actor` must manage the
     grid's village. The code and the village stay: a grid does not move."""
-    _require_grid_manager(actor=actor, village=grid.village)
+    require_grid_manager(actor=actor, village=grid.village)
     wanted = {"name": name, "kind": kind, "households": households, "population": population}
     changed = [field for field, value in wanted.items() if getattr(grid, field) != value]
     if not changed:

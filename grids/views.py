@@ -267,17 +267,11 @@ def township_villages(request, code):
     return render(request, "grids/township_villages.html", {"township": township, "rows": rows})
 
 
-def _require_grid_manager(user, village) -> None:
-    """The grid forms are refused (403) before they are shown to someone who could not use
-    them, rather than after they have been filled in."""
-    if not selectors.may_manage_grids(user=user, village=village):
-        raise PermissionDenied(_("You do not manage the grids of this village."))
-
-
 @login_required
 def grid_create(request, code):
     village = _area_of_level_or_404(request, code, AreaLevel.VILLAGE)
-    _require_grid_manager(request.user, village)
+    # Refused before the form is shown to someone who could not use it.
+    services.require_grid_manager(actor=request.user, village=village)
     form = GridForm(*_submitted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,7 +289,7 @@ def grid_create(request, code):
 @login_required
 def grid_handover(request, pk):
     grid = selectors.grid_get_for_user_or_404(user=request.user, pk=pk)
-    _require_grid_manager(request.user, grid.village)
+    services.require_grid_manager(actor=request.user, village=grid.village)
     team_ids = selectors.grid_team(grid=grid).values("person_id")
     user_model = get_user_model()
     candidates = (

@@ -154,6 +154,11 @@ def photo_upload(name="photo.jpg", content: bytes | None = None, content_type="i
     )
 
 
+def files_under(root) -> list:
+    """Every file stored under the folder `root` (uploads of a test's media root)."""
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
 def log_finding(*, actor, grid, **overrides):
     """A finding logged through the service, as the phone would: open, minor, no photos."""
     from grids.services import finding_log

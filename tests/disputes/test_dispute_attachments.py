@@ -8,13 +8,9 @@ from django.urls import reverse
 from disputes.attachments import MAX_ATTACHMENTS_PER_DISPUTE
 from disputes.models import Attachment
 from tests.disputes.helpers import event_kinds, register
-from tests.factories import image_bytes
+from tests.factories import files_under, image_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def files_under(root) -> list:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 def attach(client, dispute, name, content, content_type="application/octet-stream"):

@@ -9,11 +9,7 @@ from django.db import DatabaseError, connection
 
 from grids.models import Finding, FindingEvent, FindingPhoto
 from grids.photos import process_photo
-from tests.factories import image_bytes, log_finding, photo_upload
-
-
-def files_under(root) -> list:
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+from tests.factories import files_under, image_bytes, log_finding, photo_upload
 
 
 @pytest.fixture
