@@ -1,10 +1,11 @@
-"""Request-wide policies: the interface language, the Content-Security-Policy, and no control
-characters in what is posted."""
+"""Request-wide policies: the interface language, the Content-Security-Policy, posts that
+arrived whole, and no control characters in what is posted."""
 
 import re
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -35,6 +36,92 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+def refuse_post(request, message: str, *, status: int = 400):
+    """A post refused before any view saw it: JSON for the phone's outbox, a page otherwise."""
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": False, "errors": [message]}, status=status)
+    return render(request, "bad_input.html", {"message": message}, status=status)
+
+
+class _CountingStream:
+    """The request body as read by Django, counting the bytes and keeping the last few, so
+    that once the post is parsed we know whether all of it arrived."""
+
+    TAIL_BYTES = 256
+
+    def __init__(self, stream):
+        self._stream = stream
+        self.received = 0
+        self.tail = b""
+
+    def _note(self, data: bytes) -> bytes:
+        self.received += len(data)
+        self.tail = (self.tail + data)[-self.TAIL_BYTES :]
+        return data
+
+    def read(self, *args, **kwargs) -> bytes:
+        return self._note(self._stream.read(*args, **kwargs))
+
+    def readline(self, *args, **kwargs) -> bytes:
+        return self._note(self._stream.readline(*args, **kwargs))
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class WholePostMiddleware:
+    """Refuses a post whose body ended before its Content-Length said it would.
+
+    A phone on a slow link gives up mid-upload and closes the connection; the server then
+    reads a short body, and Django's parser keeps whatever parts arrived (a finding with one
+    of its three photos, a dispute's PDF cut in half) as if they were the whole. Stored and
+    answered "ok", the phone's outbox would drop its copy and the rest would be lost. Refused
+    here, before any view, nothing is written, the phone keeps its copy and sends it again,
+    and the retry with the same client key stores the whole finding.
+
+    The stream is wrapped when the request comes in (before anything can read it) and the
+    check is made in process_view, when the language and the person are known for the
+    message; 408 tells the outbox to try again rather than to show a refusal."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and hasattr(request, "_stream"):
+            request._stream = request._counted_body = _CountingStream(request._stream)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        counted = getattr(request, "_counted_body", None)
+        if counted is None:
+            return None
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        multipart = request.content_type == "multipart/form-data"
+        try:
+            # Reads the whole body through the counter (the parser reads to its end).
+            request.POST if multipart else request.body  # noqa: B018
+        except MultiPartParserError:
+            return refuse_post(request, _("What was sent could not be read. Send it again."))
+        boundary = request.content_params.get("boundary", "").encode("ascii", "replace")
+        closed = not multipart or counted.tail.rstrip(b"\r\n").endswith(b"--" + boundary + b"--")
+        if counted.received >= declared and closed:
+            return None
+        return refuse_post(
+            request,
+            _(
+                "The upload was cut off before it was complete, so nothing was saved. "
+                "Send it again (the phone does this by itself)."
+            ),
+            status=408,
+        )
 
 
 class PortalLanguageMiddleware:
@@ -89,10 +176,10 @@ class ControlCharacterMiddleware:
         ]
         if not any(CONTROL_CHARACTERS.search(text) for text in texts):
             return None
-        message = _(
-            "What you sent contains invisible control characters (usually brought in by "
-            "copying and pasting). Remove them and send it again."
+        return refuse_post(
+            request,
+            _(
+                "What you sent contains invisible control characters (usually brought in by "
+                "copying and pasting). Remove them and send it again."
+            ),
         )
-        if "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"ok": False, "errors": [message]}, status=400)
-        return render(request, "bad_input.html", {"message": message}, status=400)

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that its request line times and sees everything the others do.
     "governance.logging.RequestLogMiddleware",
+    # Early, so that its count of the body sees every byte anything reads.
+    "governance.middleware.WholePostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "governance.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
