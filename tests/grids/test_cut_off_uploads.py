@@ -14,10 +14,10 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from disputes.models import Attachment
-from grids.models import Finding, FindingPhoto
-from tests.disputes.helpers import register
 from governance.models import Role
+from grids.models import Finding, FindingPhoto
 from tests.conftest import DIANSHANG
+from tests.disputes.helpers import register
 from tests.factories import files_under, image_bytes, person_with_role, photo_upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
