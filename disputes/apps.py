@@ -41,8 +41,3 @@ class DisputesConfig(AppConfig):
         register_counter(daily_counts)
         register_clear_lister(daily_clear_items)
         register_mediator_counter(mediator_case_counts)
-
-        from disputes.loadgen import generate_disputes
-        from governance.loadgen import register_step
-
-        register_step("disputes", generate_disputes)

@@ -40,8 +40,3 @@ class GridsConfig(AppConfig):
         register_counter(daily_counts)
         register_clear_lister(daily_clear_items)
         register_worker_assignments(worker_assignments)
-
-        from governance.loadgen import register_step
-        from grids.loadgen import generate_grids
-
-        register_step("grids", generate_grids)

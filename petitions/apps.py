@@ -30,8 +30,3 @@ class PetitionsConfig(AppConfig):
         from petitions.metrics import daily_counts
 
         register_counter(daily_counts)
-
-        from governance.loadgen import register_step
-        from petitions.loadgen import generate_petitions
-
-        register_step("petitions", generate_petitions)

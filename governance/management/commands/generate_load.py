@@ -1,8 +1,12 @@
 """`manage.py generate_load [--villages N] [--grids-per-village 4] [--days 365] [--end DAY]
 [--seed 1]`: fill an empty database with generated load for the benchmarks (see
-`governance.loadgen`). Imports the Changzhi tree if there is none and creates the demo people.
-Not for a real installation."""
+`bench.loadgen`). Imports the Changzhi tree if there is none and creates the demo people.
+Not for a real installation.
 
+The generators live with the benchmarks, outside the apps, and are imported only here, when the
+command runs, so that no web or Celery process loads them."""
+
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from governance.area_import import read_division_file
 from governance.demo import DEMO_VILLAGE, seed_demo_people
-from governance.loadgen import choose_villages, generate
 from governance.models import Area
 from governance.services import area_tree_import
 from grids.models import Patrol
@@ -52,6 +55,13 @@ class Command(BaseCommand):
         parser.add_argument("--seed", default="1", help=_("random seed (default 1)"))
 
     def handle(self, *args, **options):
+        # The project root holds bench/; it is on the path when manage.py runs, and made so
+        # for any other caller.
+        root = str(settings.BASE_DIR)
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        from bench.loadgen import choose_villages, generate
+
         villages = positive(options["villages"]) if options["villages"] is not None else None
         grids_per_village = positive(options["grids_per_village"])
         days = positive(options["days"])

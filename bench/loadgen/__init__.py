@@ -1,15 +1,15 @@
 """Generated load: a realistic stretch of time over the area tree, for the benchmarks
-(`manage.py generate_load`). Not for a real installation.
+(`manage.py generate_load`). Not for a real installation, and not part of the portal: no app
+imports this package, so no web or Celery process loads it; the command imports it when it
+runs.
 
-Each app generates its own tables: it registers a step in its AppConfig.ready() with
-`register_step(name, step)`; the command imports the tree and the demo people if needed, runs
-the core step here (township, county and city staff) and then every registered step in order
-(grids before disputes before petitions), all in one transaction. A step reads and extends the
-shared `LoadContext` (who works where, the grids, the disputes) and writes through
-`LoadContext.write`, which streams rows with PostgreSQL's COPY (plain multi-row inserts on
-other databases, for small sizes). Primary keys are allocated here rather than by the
-database, so that a step can write events that point at cases without reading them back;
-the sequences are reset at the end.
+The core step here creates the township, county and city staff; then each app's tables come
+from its own module (`grids`, `disputes`, `petitions`), run in the order of `steps()`, all in
+one transaction. A step reads and extends the shared `LoadContext` (who works where, the grids,
+the disputes) and writes through `LoadContext.write`, which streams rows with PostgreSQL's COPY
+(plain multi-row inserts on other databases, for small sizes). Primary keys are allocated here
+rather than by the database, so that a step can write events that point at cases without
+reading them back; the sequences are reset at the end.
 
 Everything is drawn from `random.Random` instances seeded from the seed and the step's name,
 so one seed gives the same rows every time and a step's rows do not change when another step
@@ -330,13 +330,21 @@ class LoadContext:
 
 
 Step = Callable[[LoadContext], None]
-STEPS: list[tuple[str, Step]] = []
 
 
-def register_step(name: str, step: Step) -> None:
-    """Add an app's generator; called from its AppConfig.ready(), once per name."""
-    if name not in {existing for existing, _step in STEPS}:
-        STEPS.append((name, step))
+def steps() -> list[tuple[str, Step]]:
+    """Each app's generator, in the order they run: the grids first (disputes and petitions
+    happen in grids, and some disputes grow out of findings), then the disputes, then the
+    petitions (which link to disputes)."""
+    from bench.loadgen.disputes import generate_disputes
+    from bench.loadgen.grids import generate_grids
+    from bench.loadgen.petitions import generate_petitions
+
+    return [
+        ("grids", generate_grids),
+        ("disputes", generate_disputes),
+        ("petitions", generate_petitions),
+    ]
 
 
 def _spot(code: str) -> tuple[float, float]:
@@ -437,7 +445,7 @@ def generate(
     seed: int,
     report: Callable[[str], None] = lambda line: None,
 ) -> LoadResult:
-    """Run the core step and every registered step over `villages` from `first_day` to
+    """Run the core step and every app's step over `villages` from `first_day` to
     `last_day` (both included), in one transaction."""
     from django.db import transaction
 
@@ -463,7 +471,7 @@ def generate(
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         report("people")
         core_step(ctx)
-        for name, step in STEPS:
+        for name, step in steps():
             report(name)
             step(ctx)
         writer.finish()

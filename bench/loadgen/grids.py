@@ -1,7 +1,8 @@
-"""Generated load, the grid side (see `governance.loadgen`): grids and their teams for every
+"""Generated load, the grid side (see `bench.loadgen`): grids and their teams for every
 village, about three patrols per grid per day with times and GPS near the village, findings
 (about 0.4 per grid per day) in every category, severity and status with their event rows,
-and zero reports on most days without a finding. Registered in GridsConfig.ready().
+and zero reports on most days without a finding. Runs first after the core step
+(`bench.loadgen.steps`).
 
 Rows are written a month at a time in time order, as a live system would have written them,
 so the tables' physical order follows the time columns.
@@ -10,7 +11,7 @@ so the tables' physical order follows the time columns.
 from datetime import timedelta
 from uuid import UUID
 
-from governance.loadgen import GridInfo, LoadContext, local_datetime
+from bench.loadgen import GridInfo, LoadContext, local_datetime
 from governance.models import Role
 from grids.models import (
     Finding,

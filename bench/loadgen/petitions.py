@@ -1,15 +1,15 @@
-"""Generated load, the petition side (see `governance.loadgen`): about thirty thousand
+"""Generated load, the petition side (see `bench.loadgen`): about thirty thousand
 petitions a year at the city's full size, on the statutory clocks — accepted or not within
 15 days, assigned, extended once now and then, handled and replied within 60, the petitioner
 satisfied or asking for a review, closed — with their events, repeats (same ID number, same
 area) and links to disputes of their village. Petitioners' ID numbers and phones are written
-through the model fields themselves. Registered in PetitionsConfig.ready().
+through the model fields themselves. Runs after the disputes (`bench.loadgen.steps`).
 """
 
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
-from governance.loadgen import (
+from bench.loadgen import (
     PETITIONS_PER_YEAR,
     LoadContext,
     id_number,

@@ -1,16 +1,24 @@
-"""Generated load, the dispute side (see `governance.loadgen`): about a hundred thousand
+"""Generated load, the dispute side (see `bench.loadgen`): about a hundred thousand
 disputes a year at the city's full size, each walked through the workflow with its events —
 accepted, escalated, assigned to a mediator or a department, departments summoned, mediation
 sessions, extensions, supervision, resolved or not, merged, revisited, closed — and stopped
 wherever the generated period ends, so every status and level is present. Parties carry valid
-ID numbers and phones, written through the model fields themselves. Registered in
-DisputesConfig.ready().
+ID numbers and phones, written through the model fields themselves. Runs after the grids
+(`bench.loadgen.steps`).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
+from bench.loadgen import (
+    DISPUTES_PER_YEAR,
+    LoadContext,
+    id_number,
+    local_datetime,
+    person_name,
+    phone,
+)
 from disputes.models import (
     Assignment,
     Channel,
@@ -31,14 +39,6 @@ from disputes.models import (
 )
 from disputes.selectors import working_days_for
 from disputes.services import risk_colour
-from governance.loadgen import (
-    DISPUTES_PER_YEAR,
-    LoadContext,
-    id_number,
-    local_datetime,
-    person_name,
-    phone,
-)
 from governance.models import Department
 from governance.workdays import add_working_days
 
