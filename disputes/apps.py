@@ -46,3 +46,8 @@ class DisputesConfig(AppConfig):
         from governance.loadgen import register_step
 
         register_step("disputes", generate_disputes)
+
+        from disputes.configuration import SECTION, render_section
+        from governance.configuration.sections import register_settings_section
+
+        register_settings_section(SECTION, render_section, order=20)

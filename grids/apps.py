@@ -45,3 +45,8 @@ class GridsConfig(AppConfig):
         from grids.loadgen import generate_grids
 
         register_step("grids", generate_grids)
+
+        from governance.configuration.sections import register_settings_section
+        from grids.configuration import SECTION, render_section
+
+        register_settings_section(SECTION, render_section, order=10)

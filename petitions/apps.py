@@ -35,3 +35,8 @@ class PetitionsConfig(AppConfig):
         from petitions.loadgen import generate_petitions
 
         register_step("petitions", generate_petitions)
+
+        from governance.configuration.sections import register_settings_section
+        from petitions.configuration import SECTION, render_section
+
+        register_settings_section(SECTION, render_section, order=30)
