@@ -41,3 +41,8 @@ class DisputesConfig(AppConfig):
         register_counter(daily_counts)
         register_clear_lister(daily_clear_items)
         register_mediator_counter(mediator_case_counts)
+
+        from disputes.configuration import SECTION, render_section
+        from governance.configuration.sections import register_settings_section
+
+        register_settings_section(SECTION, render_section, order=20)

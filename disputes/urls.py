@@ -1,6 +1,6 @@
 from django.urls import path
 
-from disputes import views, workbench
+from disputes import configuration, views, workbench
 
 app_name = "disputes"
 
@@ -17,5 +17,10 @@ urlpatterns = [
         "<int:pk>/attachments/<int:attachment_pk>/",
         views.dispute_attachment,
         name="attachment",
+    ),
+    path(
+        "settings/<str:code>/deadlines/",
+        configuration.deadline_settings,
+        name="deadline_settings",
     ),
 ]

@@ -76,13 +76,26 @@ def areas_for_user(*, user, roles: Iterable[str] | None = None) -> QuerySet[Area
     return Area.objects.visible_to(user, roles=roles)
 
 
-def area_get_for_user_or_404(*, user, code: str) -> Area:
-    """The area with `code` if the user may see it; otherwise 404, as if it did not exist."""
+def area_get_for_user_or_404(*, user, code: str, roles: Iterable[str] | None = None) -> Area:
+    """The area with `code` if the user may see it (through a membership of `roles`, if
+    given); otherwise 404, as if it did not exist."""
     try:
-        return areas_for_user(user=user).get(code=code)
+        return areas_for_user(user=user, roles=roles).get(code=code)
     except Area.DoesNotExist:
         audit_refused_lookup(user=user, model=Area, lookup={"code": code})
         raise Http404 from None
+
+
+def administers_every_area(*, user) -> bool:
+    """Whether `user` administers the whole tree (every top area, i.e. the city): the person
+    who may change what holds city-wide, such as dispute deadlines and petition clocks."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roots = jurisdiction_roots(user=user, roles=[Role.ADMINISTRATOR])
+    tops = Area.objects.filter(parent__isnull=True).only("tree_id", "lft", "rght")
+    return bool(roots) and all(any(_contains(root, top) for root in roots) for top in tops)
 
 
 def area_children_with_counts(*, area: Area) -> QuerySet[Area]:

@@ -141,7 +141,7 @@ def _insert_areas(*, stored: dict[str, Area], new_rows: list[DivisionRow], repor
 # ---------------------------------------------------------------------------------------------
 
 
-def _require_administrator_of(*, actor, area: Area) -> None:
+def require_administrator_of(*, actor, area: Area) -> None:
     """Refuse unless `actor` administers `area` (holds the administrator role at or above it).
 
     `actor=None` is the operator at the server's command line (a management command such as
@@ -186,7 +186,7 @@ def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
 
     Granting a membership someone already holds changes nothing and returns it.
     """
-    _require_administrator_of(actor=actor, area=area)
+    require_administrator_of(actor=actor, area=area)
     _check_role_level(role=role, area=area)
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(user=user, area=area, role=role)
@@ -198,7 +198,7 @@ def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
 def membership_revoke(*, actor, membership: Membership) -> None:
     """Take a membership away. `actor` must administer its area; nobody revokes their own
     administrator role, so an area is never left without the person who ran it by mistake."""
-    _require_administrator_of(actor=actor, area=membership.area)
+    require_administrator_of(actor=actor, area=membership.area)
     if membership.user_id == actor.pk and membership.role == Role.ADMINISTRATOR:
         raise PermissionDenied(_("You cannot revoke your own administrator role."))
     with transaction.atomic():
@@ -220,7 +220,7 @@ def person_create(
     `actor` is the administrator doing it; the new person's first role must lie within the
     actor's own jurisdiction, so that nobody creates people they could not manage.
     """
-    _require_administrator_of(actor=actor, area=area)
+    require_administrator_of(actor=actor, area=area)
     _check_role_level(role=role, area=area)
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():

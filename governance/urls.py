@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from governance import health, views
+from governance.configuration import views as configuration
 from governance.forms import SignInForm
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("petitions/", include("petitions.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
+    path("settings/<str:code>/", configuration.county_settings, name="county_settings"),
     path("notifications/", views.notification_list, name="notifications"),
     path("audit/", include("governance.audit.urls")),
     path("admin/", admin.site.urls),

@@ -9,13 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.forms import MembershipForm, PersonCreateForm
-from governance.models import Membership, Notification, Role
+from governance.models import AreaLevel, Membership, Notification, Role
 from governance.navigation import ROLE_HOMES, home_role
 from governance.notifications import notifications_mark_read
 from governance.selectors import (
     area_breadcrumbs,
     area_children_with_counts,
     area_get_for_user_or_404,
+    areas_for_user,
     jurisdiction_roots,
     memberships_managed_by,
     people_for_administrator,
@@ -39,6 +40,13 @@ def home(request):
             "home_role_label": Role(role).label if role else "",
             "home_partial": f"governance/home/_{role}.html" if role else None,
             "jurisdiction": jurisdiction_roots(user=request.user),
+            "administered_counties": (
+                areas_for_user(user=request.user, roles=[Role.ADMINISTRATOR])
+                .filter(level=AreaLevel.COUNTY)
+                .order_by("code")
+                if role == Role.ADMINISTRATOR
+                else []
+            ),
         },
     )
 

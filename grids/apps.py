@@ -40,3 +40,8 @@ class GridsConfig(AppConfig):
         register_counter(daily_counts)
         register_clear_lister(daily_clear_items)
         register_worker_assignments(worker_assignments)
+
+        from governance.configuration.sections import register_settings_section
+        from grids.configuration import SECTION, render_section
+
+        register_settings_section(SECTION, render_section, order=10)

@@ -16,9 +16,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.models import AreaLevel
+from governance.configuration.services import (
+    audit_setting_change,
+    require_county_administrator,
+    whole_number,
+)
+from governance.models import Area, AreaLevel
 from governance.workdays import local_day_bounds
 from grids.models import (
+    DEFAULT_PATROLS_PER_DAY,
     Finding,
     FindingEvent,
     FindingEventKind,
@@ -28,6 +34,7 @@ from grids.models import (
     GridAssignment,
     GridRole,
     Patrol,
+    PatrolTarget,
     ZeroReport,
 )
 from grids.photos import MAX_PHOTOS, ProcessedPhoto
@@ -431,3 +438,34 @@ def grid_update(
     with transaction.atomic():
         grid.save(update_fields=changed)
     return True
+
+
+PATROL_TARGET_BOUNDS = (0, 20)
+
+
+def patrol_target_set(*, actor, county: Area, per_day: int) -> PatrolTarget:
+    """Set how many patrols a day each grid of `county` owes. `actor` must administer the
+    county (at it or above). The change is audited with the old and the new value; the next
+    day's figures count against the new target."""
+    require_county_administrator(actor=actor, county=county)
+    low, high = PATROL_TARGET_BOUNDS
+    per_day = whole_number(per_day, low=low, high=high, label=_("Patrols per grid per day"))
+    with transaction.atomic():
+        target = PatrolTarget.objects.select_for_update().filter(county=county).first()
+        old = target.per_day if target else None
+        if target is None:
+            target = PatrolTarget.objects.create(county=county, per_day=per_day)
+        elif old != per_day:
+            target.per_day = per_day
+            target.save(update_fields=["per_day"])
+        if old != per_day:
+            audit_setting_change(
+                actor=actor,
+                area=county,
+                setting="patrol_target",
+                key=county.code,
+                old=old,
+                new=per_day,
+                default=DEFAULT_PATROLS_PER_DAY,
+            )
+    return target

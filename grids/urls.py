@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grids import import_views, views
+from grids import configuration, import_views, views
 
 app_name = "grids"
 
@@ -21,4 +21,9 @@ urlpatterns = [
     path("village/<str:code>/new/", views.grid_create, name="grid_create"),
     path("township/<str:code>/", views.township_villages, name="township_villages"),
     path("import/", import_views.grid_import_view, name="grid_import"),
+    path(
+        "settings/<str:code>/patrol-target/",
+        configuration.patrol_target_settings,
+        name="patrol_target_settings",
+    ),
 ]

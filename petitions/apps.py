@@ -30,3 +30,8 @@ class PetitionsConfig(AppConfig):
         from petitions.metrics import daily_counts
 
         register_counter(daily_counts)
+
+        from governance.configuration.sections import register_settings_section
+        from petitions.configuration import SECTION, render_section
+
+        register_settings_section(SECTION, render_section, order=30)

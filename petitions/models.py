@@ -197,6 +197,25 @@ DEFAULT_CLOCK_DAYS = {
     "review": 30,
 }
 
+CLOCK_LABELS = {
+    "acceptance": _("Tell whether accepted"),
+    "conclusion": _("Conclude"),
+    "max_extension": _("Longest extension"),
+    "review_request": _("Request a review"),
+    "review": _("Conclude the review"),
+}
+
+# Where each period is laid down; shown on the settings page next to it.
+CLOCK_SOURCES = {
+    "acceptance": _("信访工作条例: tell within 15 days of receipt whether it is accepted"),
+    "conclusion": _("信访工作条例: conclude within 60 days of acceptance"),
+    "max_extension": _(
+        "信访工作条例: an extension of no more than 30 days, approved by the body's head"
+    ),
+    "review_request": _("信访工作条例: a review may be requested within 30 days of the reply"),
+    "review": _("信访工作条例: the review within 30 days of the request"),
+}
+
 
 class PetitionEvent(CaseEvent):
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="events")

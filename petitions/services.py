@@ -12,15 +12,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.cases import CaseType, take_action
+from governance.configuration.services import (
+    audit_setting_change,
+    city_area,
+    require_city_administrator,
+    whole_number,
+)
 from governance.levels import LEVEL_ROLES, area_at_level, covers, works_at_level
 from governance.models import Area, Membership
 from governance.notifications import notify
 from governance.workflow import TransitionNotAllowed
 from petitions.models import (
+    CLOCK_LABELS,
+    DEFAULT_CLOCK_DAYS,
     PETITION_LEVEL_ORDER,
     Petition,
     PetitionAssignment,
     PetitionChannel,
+    PetitionClock,
     Petitioner,
     PetitionEvent,
 )
@@ -456,3 +465,56 @@ def petition_link_dispute(*, actor, petition, dispute) -> None:
             note=dispute.number,
             details={"dispute": dispute.pk},
         )
+
+
+def petition_clocks_set(*, actor, days: dict) -> int:
+    """Set the statutory periods, in days: `days` maps a clock's name (see
+    `DEFAULT_CLOCK_DAYS`) to its days, or to None to go back to the statute's. The periods of
+    the 信访工作条例 are the longest allowed: a clock may be shortened, never lengthened. The
+    clocks hold for the whole city, so `actor` must administer the whole city. All or nothing;
+    each change audited with its old and new value. Returns how many clocks changed; cases
+    registered or moved from then on use them."""
+    require_city_administrator(actor=actor)
+    clean, problems = {}, []
+    for name, value in days.items():
+        if name not in DEFAULT_CLOCK_DAYS:
+            problems.append(_("Unknown petition clock."))
+            continue
+        if value is None:
+            clean[name] = None
+            continue
+        try:
+            clean[name] = whole_number(
+                value, low=1, high=DEFAULT_CLOCK_DAYS[name], label=str(CLOCK_LABELS[name])
+            )
+        except ValidationError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise ValidationError(problems, code="invalid_clock")
+    changed = 0
+    with transaction.atomic():
+        current = {clock.name: clock for clock in PetitionClock.objects.select_for_update()}
+        area = city_area()
+        for name, value in clean.items():
+            clock = current.get(name)
+            old = clock.days if clock else None
+            if old == value:
+                continue
+            if value is None:
+                clock.delete()
+            elif clock is not None:
+                clock.days = value
+                clock.save(update_fields=["days"])
+            else:
+                PetitionClock.objects.create(name=name, days=value)
+            audit_setting_change(
+                actor=actor,
+                area=area,
+                setting="petition_clock",
+                key=name,
+                old=old,
+                new=value,
+                default=DEFAULT_CLOCK_DAYS[name],
+            )
+            changed += 1
+    return changed

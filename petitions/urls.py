@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions import views
+from petitions import configuration, views
 
 app_name = "petitions"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/link-dispute/", views.petition_link_dispute, name="link_dispute"),
     path("<int:pk>/notice/", views.petition_notice, name="notice"),
     path("<int:pk>/reply-letter/", views.petition_reply_letter, name="reply_letter"),
+    path("settings/<str:code>/clocks/", configuration.clock_settings, name="clock_settings"),
 ]

@@ -85,6 +85,10 @@ OBJECT_URLS = {
     "dashboards:month": lambda w: {"code": w["county"].code},
     "dashboards:month_publish": lambda w: {"code": w["county"].code},
     "dashboards:scheme": lambda w: {"code": w["county"].code},
+    "county_settings": lambda w: {"code": w["county"].code},
+    "grids:patrol_target_settings": lambda w: {"code": w["county"].code},
+    "disputes:deadline_settings": lambda w: {"code": w["county"].code},
+    "petitions:clock_settings": lambda w: {"code": w["county"].code},
     "dashboards:grid": lambda w: {"pk": w["grid"].pk},
     "dashboards:grid_export": lambda w: {"pk": w["grid"].pk, "table": "glance"},
 }
@@ -294,6 +298,12 @@ MAY_USE = {
     "dashboards:month": {"county_official", "city_official"},
     "dashboards:month_publish": {"county_official", "city_official"},
     "dashboards:scheme": set(),
+    # A county's settings are for its administrators (and the city's); the insiders'
+    # administrator administers a township.
+    "county_settings": set(),
+    "grids:patrol_target_settings": set(),
+    "disputes:deadline_settings": set(),
+    "petitions:clock_settings": set(),
     "dashboards:grid": _OFFICIALS,
     "dashboards:grid_export": _OFFICIALS,
 }

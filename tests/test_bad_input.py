@@ -30,7 +30,7 @@ from PIL import Image
 
 from governance.models import Area, Role
 from tests import test_access_matrix as matrix
-from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
+from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
 from tests.factories import department_with_liaison, person_with_role
 
 # The access matrix's `world` (one of everything in 店上镇), shared as a fixture here.
@@ -262,6 +262,7 @@ def people(world, settings, tmp_path):
     mediator = person_with_role(Role.MEDIATOR, DIANSHANG, first_name="调解员")
     county = person_with_role(Role.COUNTY_OFFICIAL, LUCHENG, first_name="区县综治")
     admin = person_with_role(Role.ADMINISTRATOR, LUCHENG, first_name="管理员")
+    city_admin = person_with_role(Role.ADMINISTRATOR, CITY, first_name="市管理员")
     village = person_with_role(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, first_name="村委")
     office, liaison = department_with_liaison("司法所", DIANSHANG, first_name="联络员")
 
@@ -328,6 +329,7 @@ def people(world, settings, tmp_path):
         "mediator": mediator,
         "county": county,
         "admin": admin,
+        "city admin": city_admin,
         "village": village,
         "liaison": liaison,
         "cases": {
@@ -390,6 +392,9 @@ FORMS = {
     "petitions:link_dispute": [("staff", _world_url("petitions:detail"))],
     "dashboards:scheme": [("admin", _world_url("dashboards:scheme"))],
     "dashboards:month_publish": [("county", _world_url("dashboards:month"))],
+    "grids:patrol_target_settings": [("admin", _world_url("county_settings"))],
+    "disputes:deadline_settings": [("city admin", _world_url("county_settings"))],
+    "petitions:clock_settings": [("city admin", _world_url("county_settings"))],
 }
 
 # Forms that take nothing from the person but the click itself.

@@ -25,6 +25,7 @@ class AuditKind(models.TextChoices):
     PERSONAL_DATA_SHOWN = "personal_data_shown", _("Personal data shown")
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
     PURGED = "purged", _("Old entries purged")
+    SETTING_CHANGED = "setting_changed", _("Setting changed")
 
 
 # Events about something that was refused: they must be kept even when the work around them

@@ -1,0 +1,74 @@
+"""The petition clocks on a county's settings page: the periods of the 信访工作条例, which an
+administrator of the whole city may shorten, never lengthen."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from governance.case_views import error_text
+from governance.configuration.views import county_for_settings_or_404, render_settings_page
+from governance.selectors import administers_every_area
+from petitions.models import CLOCK_LABELS, CLOCK_SOURCES, DEFAULT_CLOCK_DAYS, PetitionClock
+from petitions.services import petition_clocks_set
+
+SECTION = "petition_clocks"
+
+
+class PetitionClocksForm(forms.Form):
+    """One number of days per clock; empty: the statute's period."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, default in DEFAULT_CLOCK_DAYS.items():
+            self.fields[name] = forms.IntegerField(
+                label=CLOCK_LABELS[name], required=False, min_value=1, max_value=default
+            )
+
+
+def render_section(request, county, form=None) -> str:
+    current = dict(PetitionClock.objects.values_list("name", "days"))
+    editable = administers_every_area(user=request.user)
+    if editable and form is None:
+        form = PetitionClocksForm(initial=current)
+    rows = [
+        {
+            "label": CLOCK_LABELS[name],
+            "set": current.get(name),
+            "default": default,
+            "source": CLOCK_SOURCES[name],
+            "field": form[name] if editable else None,
+        }
+        for name, default in DEFAULT_CLOCK_DAYS.items()
+    ]
+    return render_to_string(
+        "petitions/partials/_clock_settings.html",
+        {"area": county, "rows": rows, "form": form, "editable": editable},
+        request=request,
+    )
+
+
+@login_required
+def clock_settings(request, code):
+    if request.method != "POST":
+        raise Http404
+    county = county_for_settings_or_404(user=request.user, code=code)
+    if not administers_every_area(user=request.user):
+        raise PermissionDenied(_("Only an administrator of the whole city can change this."))
+    form = PetitionClocksForm(request.POST)
+    if form.is_valid():
+        try:
+            petition_clocks_set(
+                actor=request.user,
+                days={name: form.cleaned_data[name] for name in DEFAULT_CLOCK_DAYS},
+            )
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The petition clocks are saved."))
+            return redirect("county_settings", code=county.code)
+    return render_settings_page(request, county, key=SECTION, form=form)
