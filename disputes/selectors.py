@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from disputes.models import (
     DEFAULT_WORKING_DAYS,
-    OPEN_STATUSES,
+    DISPUTE_CLOCKS,
     Assignment,
     DeadlineRule,
     Dispute,
@@ -215,11 +215,10 @@ def possible_repeats(
 def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
     """The township workbench's queues, each the condition a visible dispute meets to be in it."""
     today = today or timezone.localdate()
-    open_ = Q(status__in=OPEN_STATUSES)
     return {
         "unassigned": Q(status__in=[Status.REGISTERED, Status.ACCEPTED]),
-        "due_soon": open_ & Q(due_on__gte=today, due_on__lte=due_soon_limit(today)),
-        "overdue": open_ & Q(due_on__lt=today),
+        "due_soon": DISPUTE_CLOCKS.due_within_q(today, due_soon_limit(today)),
+        "overdue": DISPUTE_CLOCKS.overdue_q(on=today),
         "supervised": Q(under_supervision=True),
         # A dispute with no summons at all is not waiting for any department.
         "summons_outstanding": Q(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from disputes import services
 from disputes.forms import ACTION_FORMS, AttachmentForm, DisputeRegisterForm, PartyFormSet
-from disputes.models import OPEN_STATUSES, DisputeEvent, Level, Side
+from disputes.models import DisputeEvent, Level, Side
 from disputes.selectors import (
     capabilities_for,
     dispute_get_for_user_or_404,
@@ -147,7 +147,7 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         )
     today = timezone.localdate()
     parties = list(dispute.parties.all())
-    open_ = dispute.status in OPEN_STATUSES and dispute.due_on is not None
+    clock = dispute.running_clock()
     return {
         "dispute": dispute,
         "panels": render_panels("dispute", request, dispute),
@@ -162,8 +162,8 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         "attachment_form": AttachmentForm() if handling else None,
         "supervisions": dispute.supervisions.select_related("flagged_by", "answered_by"),
         "pending_extension": dispute.extensions.filter(approved__isnull=True).first(),
-        "overdue": open_ and dispute.due_on < today,
-        "due_soon": open_ and today <= dispute.due_on <= due_soon_limit(today),
+        "overdue": clock is not None and clock.overdue(today),
+        "due_soon": clock is not None and clock.due_within(today, due_soon_limit(today)),
     }
 
 
