@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 
 from disputes.models import (
@@ -26,10 +25,9 @@ from disputes.workflow import (
     SUPERIOR,
     SUPERIOR_ROLES_ABOVE_COUNTY,
 )
-from governance.audit.services import audit_refused_lookup
 from governance.crypto import blind_indexes
 from governance.models import AREA_WIDE_ROLES, Area, Role
-from governance.selectors import jurisdiction_q, memberships_of
+from governance.selectors import get_or_404_audited, jurisdiction_q, memberships_of
 from governance.workdays import add_working_days
 from grids.models import GridAssignment
 
@@ -68,29 +66,25 @@ def disputes_visible_to(user) -> QuerySet[Dispute]:
 
 
 def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
-    try:
-        return (
-            disputes_visible_to(user)
-            .select_related("village", "village__parent", "village__parent__parent", "grid")
-            .prefetch_related(
-                Prefetch(
-                    "assignments",
-                    queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
-                        "person", "department"
-                    ),
-                    to_attr="active_assignments",
+    disputes = (
+        disputes_visible_to(user)
+        .select_related("village", "village__parent", "village__parent__parent", "grid")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
+                    "person", "department"
                 ),
-                Prefetch(
-                    "summons",
-                    queryset=Summons.objects.select_related("department"),
-                    to_attr="all_summons",
-                ),
-            )
-            .get(pk=pk)
+                to_attr="active_assignments",
+            ),
+            Prefetch(
+                "summons",
+                queryset=Summons.objects.select_related("department"),
+                to_attr="all_summons",
+            ),
         )
-    except (Dispute.DoesNotExist, ValueError, TypeError):
-        audit_refused_lookup(user=user, model=Dispute, lookup={"pk": pk}, area_field="village")
-        raise Http404 from None
+    )
+    return get_or_404_audited(disputes, user=user, area_field="village", pk=pk)
 
 
 def area_at_level(dispute: Dispute, level: str) -> Area:

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from disputes.workflow import EVENT_LABELS, available_actions
 from governance.case_views import act_on_case, error_text
 from governance.masking import people_as_seen, text_mask
 from governance.panels import render_panels
+from governance.selectors import get_or_404_audited
 from governance.workflow import TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
 from grids.selectors import finding_get_for_user_or_404
@@ -264,7 +265,12 @@ def dispute_attachment(request, pk, attachment_pk):
     """Attachments are evidence and often carry personal data: they are served, never from a
     public folder, to those handling the dispute only."""
     dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
-    attachment = get_object_or_404(dispute.attachments, pk=attachment_pk)
+    attachment = get_or_404_audited(
+        dispute.attachments.all(),
+        user=request.user,
+        area_field="dispute__village",
+        pk=attachment_pk,
+    )
     if not is_handling(capabilities_for(user=request.user, dispute=dispute)):
         raise PermissionDenied(_("Only those handling the dispute can open its attachments."))
     return FileResponse(

@@ -4,15 +4,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.audit.services import audit_refused_lookup
 from governance.crypto import blind_indexes
 from governance.levels import area_at_level, works_above_level, works_at_level
 from governance.models import AREA_WIDE_ROLES, Role
-from governance.selectors import jurisdiction_q
+from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import calendar_deadline
 from petitions.models import (
     DEFAULT_CLOCK_DAYS,
@@ -40,15 +38,10 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
 
 
 def petition_get_for_user_or_404(*, user, pk) -> Petition:
-    try:
-        return (
-            petitions_visible_to(user)
-            .select_related("area", "area__parent", "area__parent__parent", "registering_unit")
-            .get(pk=pk)
-        )
-    except (Petition.DoesNotExist, ValueError, TypeError):
-        audit_refused_lookup(user=user, model=Petition, lookup={"pk": pk}, area_field="area")
-        raise Http404 from None
+    petitions = petitions_visible_to(user).select_related(
+        "area", "area__parent", "area__parent__parent", "registering_unit"
+    )
+    return get_or_404_audited(petitions, user=user, area_field="area", pk=pk)
 
 
 def capabilities_for(*, user, case: Petition) -> set[str]:
