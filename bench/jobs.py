@@ -217,7 +217,8 @@ WITH RECURSIVE ancestors(leaf, id) AS (
   UNION ALL SELECT area_id, NULL, 'petitions_overdue', count(*) FROM {t["petition"]}
     WHERE status IN ({open_petitions})
       AND ((decided_on IS NULL AND acceptance_due < %(day)s)
-           OR (replied_on IS NULL AND conclusion_due < %(day)s))
+           OR (replied_on IS NULL AND conclusion_due < %(day)s)
+           OR (reviewed_on IS NULL AND review_due < %(day)s))
     GROUP BY 1
 ), wide AS (
   SELECT area_id, grid_id,

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Sum
 
-from disputes.models import OPEN_STATUSES, Assignment, Dispute, DisputeEvent, Revisit, Status
+from disputes.models import Assignment, Dispute, DisputeEvent, Revisit, Status
 from governance.rollups.engine import url_maker
 from governance.workdays import local_day_bounds
 
@@ -56,9 +56,8 @@ def daily_counts(day: date) -> dict[tuple[int, int | None], dict[str, int]]:
             key[RESOLVED_BY_LEVEL[level]] += 1
         if due_on is None or due_on >= day:
             key["disputes_resolved_on_time"] += 1
-    open_ = Dispute.objects.filter(status__in=OPEN_STATUSES)
-    add(grouped(open_.filter(due_on__lt=day)), "disputes_overdue_open")
-    add(grouped(open_.filter(under_supervision=True)), "disputes_supervised")
+    add(grouped(Dispute.objects.overdue(on=day)), "disputes_overdue_open")
+    add(grouped(Dispute.objects.open_().filter(under_supervision=True)), "disputes_supervised")
     revisits = (
         Revisit.objects.filter(visited_at__range=(start, end))
         .values_list("dispute__village", "dispute__grid")

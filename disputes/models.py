@@ -4,11 +4,14 @@ The statuses and the transitions between them are data in `disputes.workflow`; e
 goes through `disputes.services`, and every change is a `DisputeEvent` that is never edited.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.clocks import CaseClocks, ClockSpec, RunningClock
 from governance.fields import BlindIndexField, EncryptedCharField
 from governance.models import Area, Case, CaseEvent, Department
 from governance.querysets import JurisdictionQuerySet
@@ -89,8 +92,23 @@ class Outcome(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A dispute has one clock: the deadline at its current level (`due_on`), which runs while it is
+# open and is set afresh when it moves level or is extended.
+DISPUTE_CLOCKS = CaseClocks(
+    open_statuses=OPEN_STATUSES,
+    clocks=[ClockSpec("handling", _("Deadline at its level"), due_field="due_on")],
+)
+
+
 class DisputeQuerySet(JurisdictionQuerySet):
     area_field = "village"
+
+    def open_(self):
+        return self.filter(DISPUTE_CLOCKS.open_q())
+
+    def overdue(self, *, on: date):
+        """Open disputes whose deadline passed before `on`."""
+        return self.filter(DISPUTE_CLOCKS.overdue_q(on=on))
 
 
 class Dispute(Case):
@@ -163,6 +181,13 @@ class Dispute(Case):
             models.Index(fields=["status", "due_on"]),
             models.Index(fields=["village", "registered_at"]),
         ]
+
+    def running_clock(self) -> RunningClock | None:
+        """The deadline the dispute works to, or None once it is no longer open."""
+        return DISPUTE_CLOCKS.running(self)
+
+    def is_overdue(self, *, on: date) -> bool:
+        return DISPUTE_CLOCKS.is_overdue(self, on=on)
 
 
 class Side(models.TextChoices):

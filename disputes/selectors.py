@@ -3,12 +3,11 @@
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 
 from disputes.models import (
     DEFAULT_WORKING_DAYS,
-    OPEN_STATUSES,
+    DISPUTE_CLOCKS,
     Assignment,
     DeadlineRule,
     Dispute,
@@ -26,10 +25,9 @@ from disputes.workflow import (
     SUPERIOR,
     SUPERIOR_ROLES_ABOVE_COUNTY,
 )
-from governance.audit.services import audit_refused_lookup
 from governance.crypto import blind_indexes
 from governance.models import AREA_WIDE_ROLES, Area, Role
-from governance.selectors import jurisdiction_q, memberships_of
+from governance.selectors import get_or_404_audited, jurisdiction_q, memberships_of
 from governance.workdays import add_working_days
 from grids.models import GridAssignment
 
@@ -68,29 +66,25 @@ def disputes_visible_to(user) -> QuerySet[Dispute]:
 
 
 def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
-    try:
-        return (
-            disputes_visible_to(user)
-            .select_related("village", "village__parent", "village__parent__parent", "grid")
-            .prefetch_related(
-                Prefetch(
-                    "assignments",
-                    queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
-                        "person", "department"
-                    ),
-                    to_attr="active_assignments",
+    disputes = (
+        disputes_visible_to(user)
+        .select_related("village", "village__parent", "village__parent__parent", "grid")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
+                    "person", "department"
                 ),
-                Prefetch(
-                    "summons",
-                    queryset=Summons.objects.select_related("department"),
-                    to_attr="all_summons",
-                ),
-            )
-            .get(pk=pk)
+                to_attr="active_assignments",
+            ),
+            Prefetch(
+                "summons",
+                queryset=Summons.objects.select_related("department"),
+                to_attr="all_summons",
+            ),
         )
-    except (Dispute.DoesNotExist, ValueError, TypeError):
-        audit_refused_lookup(user=user, model=Dispute, lookup={"pk": pk}, area_field="village")
-        raise Http404 from None
+    )
+    return get_or_404_audited(disputes, user=user, area_field="village", pk=pk)
 
 
 def area_at_level(dispute: Dispute, level: str) -> Area:
@@ -215,11 +209,10 @@ def possible_repeats(
 def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
     """The township workbench's queues, each the condition a visible dispute meets to be in it."""
     today = today or timezone.localdate()
-    open_ = Q(status__in=OPEN_STATUSES)
     return {
         "unassigned": Q(status__in=[Status.REGISTERED, Status.ACCEPTED]),
-        "due_soon": open_ & Q(due_on__gte=today, due_on__lte=due_soon_limit(today)),
-        "overdue": open_ & Q(due_on__lt=today),
+        "due_soon": DISPUTE_CLOCKS.due_within_q(today, due_soon_limit(today)),
+        "overdue": DISPUTE_CLOCKS.overdue_q(on=today),
         "supervised": Q(under_supervision=True),
         # A dispute with no summons at all is not waiting for any department.
         "summons_outstanding": Q(

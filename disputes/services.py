@@ -791,15 +791,14 @@ def escalate_overdue(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     moved = 0
     candidates = (
-        Dispute.objects.filter(status__in=OPEN_STATUSES, due_on__lt=today)
-        .exclude(level=Level.COUNTY)
-        .values_list("pk", flat=True)
+        Dispute.objects.overdue(on=today).exclude(level=Level.COUNTY).values_list("pk", flat=True)
     )
     for pk in list(candidates):
         with transaction.atomic():
             locked = (
                 Dispute.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status__in=OPEN_STATUSES, due_on__lt=today)
+                .overdue(on=today)
+                .filter(pk=pk)
                 .exclude(level=Level.COUNTY)
                 .first()
             )

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from disputes import services
 from disputes.forms import ACTION_FORMS, AttachmentForm, DisputeRegisterForm, PartyFormSet
-from disputes.models import OPEN_STATUSES, DisputeEvent, Level, Side
+from disputes.models import DisputeEvent, Level, Side
 from disputes.selectors import (
     capabilities_for,
     dispute_get_for_user_or_404,
@@ -23,6 +23,7 @@ from disputes.workflow import EVENT_LABELS, available_actions
 from governance.case_views import act_on_case, error_text
 from governance.masking import people_as_seen, text_mask
 from governance.panels import render_panels
+from governance.selectors import get_or_404_audited
 from governance.workflow import TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
 from grids.selectors import finding_get_for_user_or_404
@@ -147,7 +148,7 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         )
     today = timezone.localdate()
     parties = list(dispute.parties.all())
-    open_ = dispute.status in OPEN_STATUSES and dispute.due_on is not None
+    clock = dispute.running_clock()
     return {
         "dispute": dispute,
         "panels": render_panels("dispute", request, dispute),
@@ -162,8 +163,8 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         "attachment_form": AttachmentForm() if handling else None,
         "supervisions": dispute.supervisions.select_related("flagged_by", "answered_by"),
         "pending_extension": dispute.extensions.filter(approved__isnull=True).first(),
-        "overdue": open_ and dispute.due_on < today,
-        "due_soon": open_ and today <= dispute.due_on <= due_soon_limit(today),
+        "overdue": clock is not None and clock.overdue(today),
+        "due_soon": clock is not None and clock.due_within(today, due_soon_limit(today)),
     }
 
 
@@ -264,7 +265,12 @@ def dispute_attachment(request, pk, attachment_pk):
     """Attachments are evidence and often carry personal data: they are served, never from a
     public folder, to those handling the dispute only."""
     dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
-    attachment = get_object_or_404(dispute.attachments, pk=attachment_pk)
+    attachment = get_or_404_audited(
+        dispute.attachments.all(),
+        user=request.user,
+        area_field="dispute__village",
+        pk=attachment_pk,
+    )
     if not is_handling(capabilities_for(user=request.user, dispute=dispute)):
         raise PermissionDenied(_("Only those handling the dispute can open its attachments."))
     return FileResponse(

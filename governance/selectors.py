@@ -71,6 +71,21 @@ def jurisdiction_q(*, user, area_field: str = "", roles: Iterable[str] | None = 
     return condition
 
 
+def get_or_404_audited(queryset: QuerySet, *, user, area_field: str = "", **lookup):
+    """The one object of `queryset` (what `user` may see or act on) that matches `lookup`;
+    otherwise 404, the same for "missing" and "not yours", and when the object exists
+    outside the queryset the refusal is audited (`audit_refused_lookup`). Every
+    `*_get_for_user_or_404` helper is this call, so the rule is written once. `area_field` is
+    the path from the model to its area, recorded with the refusal; a malformed key (a
+    string where a number goes) is a missing object."""
+    model = queryset.model
+    try:
+        return queryset.get(**lookup)
+    except (model.DoesNotExist, ValueError, TypeError):
+        audit_refused_lookup(user=user, model=model, lookup=lookup, area_field=area_field)
+        raise Http404 from None
+
+
 def areas_for_user(*, user, roles: Iterable[str] | None = None) -> QuerySet[Area]:
     """Every area in the union of the subtrees that `user`'s memberships cover."""
     return Area.objects.visible_to(user, roles=roles)
@@ -79,11 +94,7 @@ def areas_for_user(*, user, roles: Iterable[str] | None = None) -> QuerySet[Area
 def area_get_for_user_or_404(*, user, code: str, roles: Iterable[str] | None = None) -> Area:
     """The area with `code` if the user may see it (through a membership of `roles`, if
     given); otherwise 404, as if it did not exist."""
-    try:
-        return areas_for_user(user=user, roles=roles).get(code=code)
-    except Area.DoesNotExist:
-        audit_refused_lookup(user=user, model=Area, lookup={"code": code})
-        raise Http404 from None
+    return get_or_404_audited(areas_for_user(user=user, roles=roles), user=user, code=code)
 
 
 def administers_every_area(*, user) -> bool:
@@ -124,11 +135,16 @@ def people_for_administrator(*, user) -> QuerySet:
 
 
 def person_get_for_administrator_or_404(*, user, pk: int):
-    try:
-        return people_for_administrator(user=user).get(pk=pk)
-    except get_user_model().DoesNotExist:
-        audit_refused_lookup(user=user, model=get_user_model(), lookup={"pk": pk})
-        raise Http404 from None
+    return get_or_404_audited(people_for_administrator(user=user), user=user, pk=pk)
+
+
+def membership_get_managed_by_or_404(*, user, pk) -> Membership:
+    """A membership whose area lies inside the areas `user` administers; any other is
+    refused (audited), as a missing one."""
+    managed = Membership.objects.filter(
+        jurisdiction_q(user=user, area_field="area", roles=[Role.ADMINISTRATOR])
+    ).select_related("area", "user")
+    return get_or_404_audited(managed, user=user, area_field="area", pk=pk)
 
 
 def memberships_managed_by(*, user, person) -> QuerySet[Membership]:

@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from governance import crypto, periods
 from governance import logging as portal_logging
+from governance.audit.retention import DEFAULT_RETENTION_DAYS, checked_retention_days
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -252,16 +253,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 # ---------------------------------------------------------------------------------------------
-# Audit log: kept AUDIT_RETENTION_DAYS, never fewer than 180 (网络安全法 §21: six months).
+# Audit log: kept AUDIT_RETENTION_DAYS, never fewer than MINIMUM_RETENTION_DAYS (180,
+# 网络安全法 §21: six months); a shorter or malformed retention stops the portal at start-up.
 # ---------------------------------------------------------------------------------------------
-try:
-    AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "365"))
-except ValueError:
-    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be a whole number of days.") from None
-if AUDIT_RETENTION_DAYS < 180:
-    raise ImproperlyConfigured(
-        "AUDIT_RETENTION_DAYS must be at least 180: network logs are kept at least six months."
-    )
+AUDIT_RETENTION_DAYS = checked_retention_days(
+    os.environ.get("AUDIT_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
+)
 
 # Thirty minutes idle ends a session: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = 30 * 60

@@ -2,14 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.forms import MembershipForm, PersonCreateForm
-from governance.models import AreaLevel, Membership, Notification, Role
+from governance.models import AreaLevel, Notification, Role
 from governance.navigation import ROLE_HOMES, home_role
 from governance.notifications import notifications_mark_read
 from governance.selectors import (
@@ -18,6 +17,7 @@ from governance.selectors import (
     area_get_for_user_or_404,
     areas_for_user,
     jurisdiction_roots,
+    membership_get_managed_by_or_404,
     memberships_managed_by,
     people_for_administrator,
     person_get_for_administrator_or_404,
@@ -140,16 +140,7 @@ def person_detail(request, pk):
 @require_POST
 def membership_revoke_view(request, pk):
     _require_administrator(request.user)
-    try:
-        membership = Membership.objects.select_related("area", "user").get(pk=pk)
-    except Membership.DoesNotExist:
-        raise Http404 from None
-    if (
-        not memberships_managed_by(user=request.user, person=membership.user)
-        .filter(pk=membership.pk)
-        .exists()
-    ):
-        raise Http404
+    membership = membership_get_managed_by_or_404(user=request.user, pk=pk)
     try:
         membership_revoke(actor=request.user, membership=membership)
     except PermissionDenied as error:

@@ -5,12 +5,10 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
-from governance.audit.services import audit_refused_lookup
 from governance.models import AREA_WIDE_ROLES, Area, Role
-from governance.selectors import jurisdiction_q
+from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import local_day_bounds
 from grids.models import (
     DEFAULT_PATROLS_PER_DAY,
@@ -60,28 +58,24 @@ def grids_worked_by(user, *, day: date | None = None) -> QuerySet[Grid]:
 
 
 def grid_get_for_user_or_404(*, user, pk: int) -> Grid:
-    try:
-        return grids_visible_to(user=user).select_related("village").get(pk=pk)
-    except (Grid.DoesNotExist, ValueError):
-        audit_refused_lookup(user=user, model=Grid, lookup={"pk": pk}, area_field="village")
-        raise Http404 from None
+    grids = grids_visible_to(user=user).select_related("village")
+    return get_or_404_audited(grids, user=user, area_field="village", pk=pk)
 
 
 def grid_get_worked_by_or_404(*, user, pk) -> Grid:
-    try:
-        return grids_worked_by(user=user).get(pk=pk)
-    except (Grid.DoesNotExist, ValueError):
-        raise Http404 from None
+    """A grid `user` serves on today, to patrol or report in; any other is refused (audited)."""
+    return get_or_404_audited(grids_worked_by(user=user), user=user, area_field="village", pk=pk)
+
+
+def patrol_get_for_worker_or_404(*, user, pk) -> Patrol:
+    """One of `user`'s own patrols; anyone else's is refused (audited), as a missing one."""
+    patrols = Patrol.objects.filter(worker=user).select_related("grid")
+    return get_or_404_audited(patrols, user=user, area_field="grid__village", pk=pk)
 
 
 def finding_photo_get_for_user_or_404(*, user, pk) -> FindingPhoto:
-    try:
-        return FindingPhoto.objects.get(pk=pk, finding__in=findings_visible_to(user))
-    except (FindingPhoto.DoesNotExist, ValueError):
-        audit_refused_lookup(
-            user=user, model=FindingPhoto, lookup={"pk": pk}, area_field="finding__grid__village"
-        )
-        raise Http404 from None
+    photos = FindingPhoto.objects.filter(finding__in=findings_visible_to(user))
+    return get_or_404_audited(photos, user=user, area_field="finding__grid__village", pk=pk)
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
@@ -89,17 +83,10 @@ def findings_visible_to(user) -> QuerySet[Finding]:
 
 
 def finding_get_for_user_or_404(*, user, pk) -> Finding:
-    try:
-        return (
-            findings_visible_to(user)
-            .select_related("grid", "grid__village", "reporter", "holder", "patrol")
-            .get(pk=pk)
-        )
-    except (Finding.DoesNotExist, ValueError):
-        audit_refused_lookup(
-            user=user, model=Finding, lookup={"pk": pk}, area_field="grid__village"
-        )
-        raise Http404 from None
+    findings = findings_visible_to(user).select_related(
+        "grid", "grid__village", "reporter", "holder", "patrol"
+    )
+    return get_or_404_audited(findings, user=user, area_field="grid__village", pk=pk)
 
 
 def with_day_state(grids: QuerySet[Grid], day: date) -> QuerySet[Grid]:

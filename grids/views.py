@@ -20,7 +20,7 @@ from grids.forms import (
     LocationForm,
     labelled_errors,
 )
-from grids.models import FindingStatus, Patrol
+from grids.models import FindingStatus
 
 
 def _error_text(error: ValidationError | PermissionDenied) -> str:
@@ -103,10 +103,7 @@ def patrol_start(request, pk):
 @login_required
 @require_POST
 def patrol_end(request, pk):
-    try:
-        patrol = Patrol.objects.get(pk=pk, worker=request.user)
-    except Patrol.DoesNotExist:
-        raise Http404 from None
+    patrol = selectors.patrol_get_for_worker_or_404(user=request.user, pk=pk)
     location = LocationForm(request.POST)
     coordinates = location.cleaned_data if location.is_valid() else {}
     services.patrol_end(actor=request.user, patrol=patrol, **coordinates)

@@ -1,14 +1,14 @@
 """The petition facts of one day, for the rollup engine. Keys are (area id, None): a petition
 concerns an area, not a grid. Overdue is the state when the job runs, the night that ends
-the day."""
+the day, as `Petition.objects.overdue` defines it (the page reads the same clocks)."""
 
 from collections import Counter, defaultdict
 from datetime import date
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from governance.workdays import local_day_bounds
-from petitions.models import OPEN_PETITION_STATUSES, Petition, PetitionEvent
+from petitions.models import Petition, PetitionEvent
 
 
 def daily_counts(day: date) -> dict[tuple[int, None], dict[str, int]]:
@@ -32,9 +32,5 @@ def daily_counts(day: date) -> dict[tuple[int, None], dict[str, int]]:
         "area",
         "petitions_concluded_on_time",
     )
-    overdue = Petition.objects.filter(status__in=OPEN_PETITION_STATUSES).filter(
-        Q(decided_on__isnull=True, acceptance_due__lt=day)
-        | Q(replied_on__isnull=True, conclusion_due__lt=day)
-    )
-    add(overdue, "area", "petitions_overdue")
+    add(Petition.objects.overdue(on=day), "area", "petitions_overdue")
     return {key: dict(value) for key, value in counts.items()}

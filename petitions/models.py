@@ -5,11 +5,14 @@ The workflow is data in `petitions.workflow`, writes go through `petitions.servi
 the machinery is the one disputes use (`governance.cases`, `governance.workflow`).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from governance.clocks import CaseClocks, ClockSpec, RunningClock
 from governance.fields import BlindIndexField, EncryptedCharField
 from governance.models import Area, Case, CaseEvent
 from governance.querysets import JurisdictionQuerySet
@@ -57,8 +60,29 @@ OPEN_PETITION_STATUSES = frozenset(
 )
 
 
+# The office's statutory clocks, one after the other: tell whether accepted, conclude (60 days
+# from acceptance, `conclusion_due` already holds an extension), conclude the review (复查).
+# The window in which the petitioner may request a review is the petitioner's, not the
+# office's: it is shown on the page but never makes a petition overdue.
+PETITION_CLOCKS = CaseClocks(
+    open_statuses=OPEN_PETITION_STATUSES,
+    clocks=[
+        ClockSpec("acceptance", _("Tell whether accepted"), "acceptance_due", "decided_on"),
+        ClockSpec("conclusion", _("Conclude"), "conclusion_due", "replied_on"),
+        ClockSpec("review", _("Conclude the review"), "review_due", "reviewed_on"),
+    ],
+)
+
+
 class PetitionQuerySet(JurisdictionQuerySet):
     area_field = "area"
+
+    def open_(self):
+        return self.filter(PETITION_CLOCKS.open_q())
+
+    def overdue(self, *, on: date):
+        """Open petitions whose running statutory clock fell due before `on`."""
+        return self.filter(PETITION_CLOCKS.overdue_q(on=on))
 
 
 class Petition(Case):
@@ -129,6 +153,14 @@ class Petition(Case):
         verbose_name_plural = _("petitions")
         ordering = ["-registered_at", "-pk"]
         indexes = [models.Index(fields=["status", "acceptance_due"])]
+
+    def running_clock(self) -> RunningClock | None:
+        """The statutory clock the office works to now (acceptance, conclusion or review), or
+        None when none runs."""
+        return PETITION_CLOCKS.running(self)
+
+    def is_overdue(self, *, on: date) -> bool:
+        return PETITION_CLOCKS.is_overdue(self, on=on)
 
 
 class Petitioner(models.Model):

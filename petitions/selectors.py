@@ -4,18 +4,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet, Subquery
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.audit.services import audit_refused_lookup
 from governance.crypto import blind_indexes
 from governance.levels import area_at_level, works_above_level, works_at_level
 from governance.models import AREA_WIDE_ROLES, Role
-from governance.selectors import jurisdiction_q
+from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import calendar_deadline
 from petitions.models import (
     DEFAULT_CLOCK_DAYS,
+    PETITION_CLOCKS,
     Petition,
     PetitionAssignment,
     PetitionClock,
@@ -39,15 +38,10 @@ def petitions_visible_to(user) -> QuerySet[Petition]:
 
 
 def petition_get_for_user_or_404(*, user, pk) -> Petition:
-    try:
-        return (
-            petitions_visible_to(user)
-            .select_related("area", "area__parent", "area__parent__parent", "registering_unit")
-            .get(pk=pk)
-        )
-    except (Petition.DoesNotExist, ValueError, TypeError):
-        audit_refused_lookup(user=user, model=Petition, lookup={"pk": pk}, area_field="area")
-        raise Http404 from None
+    petitions = petitions_visible_to(user).select_related(
+        "area", "area__parent", "area__parent__parent", "registering_unit"
+    )
+    return get_or_404_audited(petitions, user=user, area_field="area", pk=pk)
 
 
 def capabilities_for(*, user, case: Petition) -> set[str]:
@@ -86,40 +80,56 @@ def conclusion_due(*, accepted_on: date, extension_days: int = 0) -> date:
 
 @dataclass(frozen=True)
 class Clock:
+    """One row of the petition page's clocks: when it falls due, when it was met, whether it
+    runs and whether it is overdue (as `Petition.running_clock` says: one definition)."""
+
     label: str
     due: date | None
     done_on: date | None
-    # A clock that no longer runs although it was never met (no review was requested).
-    lapsed: bool = False
-
-    @property
-    def running(self) -> bool:
-        return self.due is not None and self.done_on is None and not self.lapsed
-
-    @property
-    def overdue(self) -> bool:
-        return self.running and self.due < timezone.localdate()
+    running: bool = False
+    overdue: bool = False
 
 
-def petition_clocks(petition: Petition) -> list[Clock]:
-    """Each statutory clock of the petition: when it falls due and when it was met."""
+def petition_clocks(petition: Petition, *, on: date | None = None) -> list[Clock]:
+    """Each clock of the petition, in order: when it falls due and when it was met. The
+    statutory clocks run and fall overdue as `PETITION_CLOCKS` defines; the window to request
+    a review is the petitioner's, shown while it is open, never overdue."""
+    on = on or timezone.localdate()
+    current = petition.running_clock()
+
+    def statutory(name: str) -> Clock:
+        spec = PETITION_CLOCKS.spec(name)
+        running = current is not None and current.name == name
+        return Clock(
+            spec.label,
+            getattr(petition, spec.due_field),
+            getattr(petition, spec.done_field),
+            running=running,
+            overdue=running and current.overdue(on),
+        )
+
     finished = petition.status in {PetitionStatus.SATISFIED, PetitionStatus.CLOSED}
+    window_open = (
+        petition.review_request_due is not None
+        and petition.review_requested_on is None
+        and not finished
+    )
     return [
-        Clock(_("Tell whether accepted"), petition.acceptance_due, petition.decided_on),
-        Clock(_("Conclude"), petition.conclusion_due, petition.replied_on),
+        statutory("acceptance"),
+        statutory("conclusion"),
         Clock(
             _("Review may be requested until"),
             petition.review_request_due,
             petition.review_requested_on,
-            lapsed=finished,
+            running=window_open,
         ),
-        Clock(_("Conclude the review"), petition.review_due, petition.reviewed_on),
+        statutory("review"),
     ]
 
 
-def next_clock(petition: Petition) -> Clock | None:
+def next_clock(petition: Petition, *, on: date | None = None) -> Clock | None:
     """What is due next, and when."""
-    running = [clock for clock in petition_clocks(petition) if clock.running]
+    running = [clock for clock in petition_clocks(petition, on=on) if clock.running]
     return min(running, key=lambda clock: clock.due) if running else None
 
 

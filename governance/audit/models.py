@@ -1,15 +1,12 @@
 """One row per audited event. Rows are written once and never changed; they are deleted only
-by the retention purge, once older than `AUDIT_RETENTION_DAYS` (never fewer than 180)."""
+by the retention purge, once older than `AUDIT_RETENTION_DAYS` (never fewer than
+`retention.MINIMUM_RETENTION_DAYS`)."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-# The legal minimum (网络安全法 §21: network logs kept no less than six months). The database
-# trigger refuses to delete a younger row whatever the configuration says.
-MINIMUM_RETENTION_DAYS = 180
 
 
 class AuditKind(models.TextChoices):

@@ -17,17 +17,16 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
 from governance.audit.clients import client_ip, client_user_agent
 from governance.audit.models import (
-    MINIMUM_RETENTION_DAYS,
     REFUSAL_KINDS,
     AuditEntry,
     AuditKind,
 )
+from governance.audit.retention import DEFAULT_RETENTION_DAYS, checked_retention_days
 
 logger = logging.getLogger(__name__)
 
@@ -145,13 +144,7 @@ def audit_record(
 
 def retention_days() -> int:
     """The configured retention, refused if below the legal minimum."""
-    days = getattr(settings, "AUDIT_RETENTION_DAYS", 365)
-    if not isinstance(days, int) or days < MINIMUM_RETENTION_DAYS:
-        raise ImproperlyConfigured(
-            f"AUDIT_RETENTION_DAYS must be a whole number of at least {MINIMUM_RETENTION_DAYS} "
-            f"days (network logs are kept at least six months); it is {days!r}."
-        )
-    return days
+    return checked_retention_days(getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
 def audit_purge(*, now: datetime | None = None) -> int:

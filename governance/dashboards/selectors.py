@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Max, Q, Sum
-from django.http import Http404
 from django.utils.translation import gettext as _
 
-from governance.audit.services import audit_refused_lookup
 from governance.models import Area, AreaLevel, Role
 from governance.rollups.models import (
     METRIC_NAMES,
@@ -22,7 +20,12 @@ from governance.rollups.models import (
     WeeklyRanking,
 )
 from governance.rollups.selectors import daily_clear_items, weekly_ranking
-from governance.selectors import areas_for_user, jurisdiction_q, jurisdiction_roots
+from governance.selectors import (
+    areas_for_user,
+    get_or_404_audited,
+    jurisdiction_q,
+    jurisdiction_roots,
+)
 from grids.models import Grid
 
 # The roles that have dashboards, each over the subtree of its membership.
@@ -50,26 +53,17 @@ def dashboard_roots(*, user) -> list[Area]:
 def dashboard_area_get_or_404(*, user, code: str) -> Area:
     """The area with `code` if it lies in the user's dashboard jurisdiction; otherwise 404,
     as if it did not exist. A grid worker's village membership opens no dashboard."""
-    try:
-        return areas_for_user(user=user, roles=DASHBOARD_ROLES).get(code=code)
-    except Area.DoesNotExist:
-        audit_refused_lookup(user=user, model=Area, lookup={"code": code})
-        raise Http404 from None
+    return get_or_404_audited(
+        areas_for_user(user=user, roles=DASHBOARD_ROLES), user=user, code=code
+    )
 
 
 def dashboard_grid_get_or_404(*, user, pk: int) -> Grid:
     """The grid if its village lies in the user's dashboard jurisdiction; otherwise 404."""
-    try:
-        return (
-            Grid.objects.filter(
-                jurisdiction_q(user=user, area_field="village", roles=DASHBOARD_ROLES)
-            )
-            .select_related("village")
-            .get(pk=pk)
-        )
-    except (Grid.DoesNotExist, ValueError):
-        audit_refused_lookup(user=user, model=Grid, lookup={"pk": pk}, area_field="village")
-        raise Http404 from None
+    grids = Grid.objects.filter(
+        jurisdiction_q(user=user, area_field="village", roles=DASHBOARD_ROLES)
+    ).select_related("village")
+    return get_or_404_audited(grids, user=user, area_field="village", pk=pk)
 
 
 def dashboard_breadcrumbs(*, user, area: Area) -> list[Area]:

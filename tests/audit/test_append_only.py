@@ -14,6 +14,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from governance.audit.models import AuditEntry, AuditEntryIsPermanent, AuditKind
+from governance.audit.retention import DEFAULT_RETENTION_DAYS, MINIMUM_RETENTION_DAYS
 from governance.audit.services import audit_purge, audit_record
 from governance.audit.tasks import purge_audit_log
 
@@ -60,7 +61,7 @@ def test_the_database_refuses_to_change_or_delete_a_fresh_entry(db, sql):
 
 @on_postgresql
 def test_the_database_refuses_a_bulk_delete_of_entries_younger_than_180_days(db):
-    aged(179)
+    aged(MINIMUM_RETENTION_DAYS - 1)
 
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.all().delete()
@@ -83,9 +84,9 @@ def test_the_purge_deletes_only_entries_older_than_the_retention(db, settings):
 
 
 def test_the_nightly_task_purges_with_the_configured_retention(db, settings):
-    settings.AUDIT_RETENTION_DAYS = 180
-    aged(181)
-    young = aged(179)
+    settings.AUDIT_RETENTION_DAYS = MINIMUM_RETENTION_DAYS
+    aged(MINIMUM_RETENTION_DAYS + 1)
+    young = aged(MINIMUM_RETENTION_DAYS - 1)
 
     assert purge_audit_log.apply().get() == 1
 
@@ -101,7 +102,7 @@ def test_a_purge_with_nothing_to_delete_records_nothing(db):
     assert AuditEntry.objects.count() == 1
 
 
-@pytest.mark.parametrize("days", [179, 0, -5])
+@pytest.mark.parametrize("days", [MINIMUM_RETENTION_DAYS - 1, 0, -5])
 def test_the_purge_refuses_a_retention_under_180_days(db, settings, days):
     settings.AUDIT_RETENTION_DAYS = days
     aged(200)
@@ -129,3 +130,26 @@ def test_the_portal_does_not_start_with_a_bad_retention(value, message):
     assert result.returncode != 0
     assert "AUDIT_RETENTION_DAYS" in result.stderr
     assert message in result.stderr
+
+
+@on_postgresql
+def test_the_trigger_deletes_an_entry_just_past_the_minimum(db):
+    """The trigger is written from the same minimum as the settings check: an entry one day
+    older than it may go (the purge may take it), one day younger may not."""
+    old = aged(MINIMUM_RETENTION_DAYS + 1)
+    aged(MINIMUM_RETENTION_DAYS - 1)
+
+    with transaction.atomic():
+        AuditEntry.objects.filter(pk=old.pk).delete()
+
+    assert AuditEntry.objects.count() == 1
+
+
+def test_the_readme_states_the_minimum_and_the_default_the_code_applies():
+    readme = (django_settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+
+    row = f"| `AUDIT_RETENTION_DAYS` | {DEFAULT_RETENTION_DAYS} |"
+    assert row in readme
+    assert f"{MINIMUM_RETENTION_DAYS} at least" in readme
+    assert f"younger than {MINIMUM_RETENTION_DAYS} days" in readme
+    assert f"under {MINIMUM_RETENTION_DAYS}, the legal minimum" in readme

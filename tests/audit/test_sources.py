@@ -236,3 +236,20 @@ def test_grant_role_at_the_command_line_is_recorded(changzhi_slice):
     assert granted.detail["via"] == "command line"
     assert granted.area.code == CITY
     assert granted.target == "wu"
+
+
+def test_revoking_a_role_outside_ones_jurisdiction_answers_404_and_is_recorded(client, people):
+    """The revoke page looks the role up as every other page does: refused, it is the 404 of
+    a missing role, and one audit entry."""
+    role = Membership.objects.get(user=people["staff"])
+    client.force_login(people["other_admin"])
+
+    response = client.post(reverse("membership_revoke", args=[role.pk]))
+
+    assert response.status_code == 404
+    assert Membership.objects.filter(pk=role.pk).exists()
+    (denied,) = entries()
+    assert denied.kind == AuditKind.ACCESS_DENIED
+    assert denied.actor == people["other_admin"]
+    assert denied.target == f"membership {role.pk}"
+    assert denied.detail["object_area"] == DIANSHANG

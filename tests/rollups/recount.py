@@ -129,7 +129,12 @@ def expected_daily(first: date, last: date) -> dict:
                 and petition.conclusion_due is not None
                 and petition.conclusion_due < day
             )
-            if waiting_decision or waiting_reply:
+            waiting_review = (
+                petition.reviewed_on is None
+                and petition.review_due is not None
+                and petition.review_due < day
+            )
+            if waiting_decision or waiting_reply or waiting_review:
                 add(day, petition.area_id, None, "petitions_overdue")
     return {key: Counter(+counts) for key, counts in result.items() if +counts}
 

@@ -42,8 +42,9 @@ class Migration(migrations.Migration):
 
 
 # In PostgreSQL the table itself refuses to change a row, and refuses to delete one younger
-# than the legal minimum of 180 days (the configured retention is never less; the purge
-# applies it). TRUNCATE stays possible: it is what a test database is emptied with.
+# than the legal minimum (the configured retention is never less; the purge applies it). The
+# function below is the first version: after every `migrate` it is replaced by the one in
+# `governance.audit.retention`, written from `MINIMUM_RETENTION_DAYS`. TRUNCATE stays possible: it is what a test database is emptied with.
 APPEND_ONLY_SQL = """
 CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
