@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +35,20 @@ def _submitted(request, *, files=False) -> tuple:
     if request.method != "POST":
         return (None, None) if files else (None,)
     return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _arrived_whole(request) -> bool:
+    """Whether the posted body was read to the length it declared.
+
+    A phone that gives up on a slow link closes the connection in the middle of its upload,
+    and Django's multipart parser takes what did arrive for the whole request: the finding
+    would be stored without the photos still on their way, and the phone's complete retry
+    then returned as a repeat of it. The count is Django's own (the LimitedStream over
+    wsgi.input, which stops short when the client is gone).
+    """
+    stream = getattr(request, "_stream", None)
+    read, declared = getattr(stream, "_pos", None), getattr(stream, "limit", None)
+    return read is None or declared is None or read >= declared
 
 
 def _wants_json(request) -> bool:
@@ -121,6 +135,9 @@ def finding_new(request):
         raise PermissionDenied
     form = FindingForm(*_submitted(request, files=True), grids=grids)
     if request.method == "POST":
+        if not _arrived_whole(request):
+            # Nobody is waiting for this answer; the phone's outbox takes 408 as "try again".
+            return HttpResponse(status=408)
         if form.is_valid():
             data = form.cleaned_data
             try:
