@@ -316,6 +316,13 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The phone's outbox (static/js/outbox.js, rendered by {% outbox_script %}) gives each try at
+# sending a finding this many seconds plus the time its bytes take at an assumed slow upload
+# rate (a weak mobile link). A try that runs out is told to the worker as a slow network, not a
+# lost one, and is tried again at once with twice the time.
+OUTBOX_SEND_SECONDS = 20
+OUTBOX_SLOW_BYTES_PER_SECOND = 20 * 1024
+
 # ---------------------------------------------------------------------------------------------
 # Logging: one record per line on stderr, for the process manager to collect; JSON lines in
 # production (LOG_FORMAT=json), readable text under DEBUG (LOG_FORMAT=text). Each request is

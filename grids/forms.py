@@ -3,7 +3,7 @@ from django.forms.forms import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from grids.models import FindingCategory, FindingStatus, Grid, Severity
-from grids.photos import MAX_PHOTOS, process_photo
+from grids.photos import LONGEST_SIDE, MAX_PHOTOS, process_photo
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -11,9 +11,18 @@ class MultiplePhotoInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Up to MAX_PHOTOS images, each checked and re-encoded by `grids.photos`."""
+    """Up to MAX_PHOTOS images, each checked and re-encoded by `grids.photos`.
 
-    widget = MultiplePhotoInput(attrs={"accept": "image/*", "capture": "environment"})
+    The phone shrinks them first (static/js/outbox.js), to the size the portal keeps: a
+    camera's photo of several MB would not get through a weak mobile link."""
+
+    widget = MultiplePhotoInput(
+        attrs={
+            "accept": "image/*",
+            "capture": "environment",
+            "data-photo-longest-side": LONGEST_SIDE,
+        }
+    )
 
     def clean(self, data, initial=None):
         files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else [data]

@@ -7,9 +7,17 @@
  * refuse them): every page that loads this file sends what is waiting, on load, when the
  * network returns, and every 30 seconds.
  *
+ * Photos are shrunk on the phone before they are kept: a camera's photo of several MB would
+ * not get through a weak mobile link. A try at sending is given time in proportion to its
+ * size; one that runs out of time is told to the worker as a slow network (and tried again at
+ * once, with twice the time), not as no network.
+ *
  * Markup: <form data-outbox="name" data-outbox-done="/next/"> is sent through the outbox;
+ * its <input type=file data-photo-longest-side="1600"> photos are shrunk to that size;
  * [data-outbox-status] shows what happened; [data-outbox-list] lists what is waiting;
  * forms with data-geolocate get their hidden latitude/longitude filled when the phone can.
+ * The <script> element itself carries data-send-seconds and data-slow-bytes-per-second
+ * ({% outbox_script %}, from the portal's settings).
  */
 (() => {
   "use strict";
@@ -19,6 +27,9 @@
       sending: "已保存在手机上，正在发送……",
       sent: "发现已保存。",
       offline: "网络不通：这条发现已保存在手机上，网络恢复后会自动发送。可以继续记录下一条。",
+      slow: "慢速网络，仍在重试：这条发现已保存在手机上，会自动继续发送。可以继续记录下一条。",
+      waitingSlow: "慢速网络，仍在重试发送暂存在手机上的发现。",
+      shrinking: "正在压缩照片……",
       later: "服务器暂时无法接收：这条发现已保存在手机上，稍后会自动发送。",
       signIn: "登录已过期：这条发现已保存在手机上。请重新登录，登录后会自动发送。",
       waitingSignIn: "有发现等待发送，请重新登录，登录后会自动发送。",
@@ -33,6 +44,9 @@
       sent: "The finding was saved.",
       offline:
         "No network: this finding is saved on the phone and will be sent when the network returns. You can log the next one.",
+      slow: "Slow network, still trying: this finding is saved on the phone and is still being sent. You can log the next one.",
+      waitingSlow: "Slow network, still trying to send the findings kept on the phone.",
+      shrinking: "Making the photos smaller…",
       later: "The server cannot take it now: this finding is saved on the phone and will be sent later.",
       signIn: "Your session has ended: this finding is saved on the phone. Sign in again and it will be sent.",
       waitingSignIn: "Findings are waiting to be sent. Sign in again and they will be sent.",
@@ -45,8 +59,18 @@
   };
   const t = /^en\b/i.test(document.documentElement.lang) ? TEXT.en : TEXT.zh;
 
+  // How long a try may take: data-send-seconds plus its bytes at data-slow-bytes-per-second,
+  // doubled after each try that ran out of time, up to 2 ** MAX_DOUBLINGS times.
+  const settings = (document.currentScript || {}).dataset || {};
+  const SEND_SECONDS = Number(settings.sendSeconds);
+  const SLOW_BYTES_PER_SECOND = Number(settings.slowBytesPerSecond);
+  if (!(SEND_SECONDS > 0 && SLOW_BYTES_PER_SECOND > 0)) {
+    throw new Error("outbox.js needs data-send-seconds and data-slow-bytes-per-second");
+  }
+  const MAX_DOUBLINGS = 4;
+  const SLOW_RETRY_MS = 3000;
   const FLUSH_EVERY_MS = 30000;
-  const SEND_TIMEOUT_MS = 120000;
+  const PHOTO_QUALITY = 0.8; // as the portal's own re-encoding (grids/photos.py)
   const FLASH_KEY = "outbox-flash";
   const sending = new Set(); // keys being sent from this page, so they are not sent twice
 
@@ -107,9 +131,23 @@
     return stored instanceof Blob ? stored : new Blob([stored.bytes], { type: stored.type });
   }
 
+  const sizeOf = (entry) =>
+    entry.blob
+      ? entry.blob.size ?? entry.blob.bytes.byteLength
+      : new Blob([entry.value]).size;
+
+  /* The time a try may take: what a slow link needs for the item's bytes, more after each try
+   * that ran out of time (item.slow counts them), so a link slower still gets it through. */
+  function timeLimitMs(item) {
+    const bytes = item.entries.reduce((sum, entry) => sum + sizeOf(entry), 0);
+    const doubling = 2 ** Math.min(item.slow || 0, MAX_DOUBLINGS);
+    return (SEND_SECONDS + bytes / SLOW_BYTES_PER_SECOND) * 1000 * doubling;
+  }
+
   /* One try. The outcome is "sent", "refused" (with the server's errors), "offline" (no
-   * answer), "later" (the server failed) or "signIn" (an answer that is not the portal's
-   * JSON: the session ended and the request was sent on to the sign-in page). */
+   * answer), "slow" (no answer in the time given), "later" (the server failed) or "signIn"
+   * (an answer that is not the portal's JSON: the session ended and the request was sent on
+   * to the sign-in page). */
   async function send(item) {
     const body = new FormData();
     for (const entry of item.entries) {
@@ -117,7 +155,11 @@
       else body.append(entry.name, entry.value);
     }
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeLimitMs(item));
     let response;
     try {
       response = await fetch(item.url, {
@@ -128,7 +170,10 @@
         signal: controller.signal,
       });
     } catch (error) {
-      return { outcome: "offline" };
+      if (!timedOut) return { outcome: "offline" };
+      item.slow = (item.slow || 0) + 1; // the next try gets twice the time
+      await store(item).catch(() => {});
+      return { outcome: "slow" };
     } finally {
       clearTimeout(timer);
     }
@@ -193,6 +238,8 @@
       say(t.refusedItem, "danger", reasons);
     } else if (sent) say(t.flushed(sent), "success");
     else if (stopped === "signIn") say(t.waitingSignIn, "warning");
+    else if (stopped === "slow") say(t.waitingSlow, "warning");
+    if (stopped === "slow") setTimeout(flush, SLOW_RETRY_MS); // the link is there: keep at it
     await showWaiting();
   }
 
@@ -319,13 +366,83 @@
     if (form.hasAttribute("data-geolocate")) geolocate(form);
   }
 
-  function itemFrom(form) {
+  // --- photos ---------------------------------------------------------------------------------
+
+  /* The picture in `file`, turned upright as the camera recorded it; rejects if it is not an
+   * image this browser can decode. */
+  async function decodePicture(file) {
+    if (window.createImageBitmap) {
+      try {
+        return await createImageBitmap(file, { imageOrientation: "from-image" });
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error; // not an image
+        // A browser that does not know "from-image" yet: an <img> turns it upright.
+      }
+    }
+    const url = URL.createObjectURL(file);
+    try {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      return image;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  }
+
+  /* A JPEG of `file` no longer than `longestSide` on its longer side, without the camera's
+   * metadata (the place, the device). A photo already small enough is re-encoded all the same,
+   * unless that makes it bigger; what cannot be decoded is kept as chosen, for the portal to
+   * say what is wrong with it. */
+  async function shrinkPhoto(file, longestSide) {
+    let picture;
+    try {
+      picture = await decodePicture(file);
+    } catch (error) {
+      return file;
+    }
+    try {
+      const width = picture.naturalWidth || picture.width;
+      const height = picture.naturalHeight || picture.height;
+      const scale = Math.min(1, longestSide / Math.max(width, height));
+      const canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(width * scale));
+      canvas.height = Math.max(1, Math.round(height * scale));
+      const context = canvas.getContext("2d");
+      context.fillStyle = "#fff"; // what is transparent in a PNG is white in the JPEG
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.imageSmoothingQuality = "high";
+      context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+      const jpeg = await new Promise((resolve) =>
+        canvas.toBlob(resolve, "image/jpeg", PHOTO_QUALITY),
+      );
+      canvas.width = canvas.height = 0; // a cheap phone needs the memory back now
+      if (!jpeg || jpeg.type !== "image/jpeg") return file;
+      if (scale === 1 && jpeg.size >= file.size) return file;
+      return jpeg;
+    } catch (error) {
+      return file;
+    } finally {
+      if (picture.close) picture.close();
+    }
+  }
+
+  const photoInputs = (form) => form.querySelectorAll("input[type=file][data-photo-longest-side]");
+  const jpegName = (name) => `${(name || "photo").replace(/\.[^.]*$/, "") || "photo"}.jpg`;
+
+  async function itemFrom(form) {
+    const longestSide = {};
+    photoInputs(form).forEach((input) => {
+      longestSide[input.name] = Number(input.dataset.photoLongestSide);
+    });
     const entries = [];
     for (const [name, value] of new FormData(form)) {
       if (name === "csrfmiddlewaretoken") continue; // the token current at sending time is used
       if (typeof value === "string") entries.push({ name, value });
       else if (value.name || value.size) {
-        entries.push({ name, blob: new Blob([value], { type: value.type }), filename: value.name });
+        const photo = longestSide[name] > 0 ? await shrinkPhoto(value, longestSide[name]) : value;
+        const filename = photo === value ? value.name : jpegName(value.name);
+        entries.push({ name, blob: new Blob([photo], { type: photo.type }), filename });
       }
     }
     const category = field(form, "category");
@@ -346,7 +463,9 @@
 
   async function submit(form) {
     prepare(form, false);
-    const item = itemFrom(form);
+    const photos = Array.from(photoInputs(form)).some((input) => input.files.length);
+    if (photos) say(t.shrinking, "info");
+    const item = await itemFrom(form);
     sending.add(item.key);
     let result;
     let kept = true;
@@ -387,6 +506,7 @@
     readyForNext(form);
     statusBox().scrollIntoView({ block: "center" });
     await showWaiting();
+    if (result.outcome === "slow") flush(); // the link is there: try again, with more time
   }
 
   function enhance(form) {

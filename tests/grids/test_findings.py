@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from PIL import Image
 
@@ -402,6 +403,35 @@ def test_a_photo_is_stored_as_a_fresh_jpeg_at_most_1600_px_without_its_exif(
         assert len(stored.getexif()) == 0
         assert "exif" not in stored.info
     assert stored_files(media_root) == [media_root / photo.image.name]
+
+
+def test_an_upload_cut_short_by_the_phone_stores_nothing_and_the_whole_retry_is_stored(
+    client, grid, worker, media_root
+):
+    """A phone that gives up on a slow link closes the connection mid-upload; what arrived
+    must not be taken for the finding, or the photos still on their way would be lost."""
+    client.force_login(worker)
+    data = {**form_data(grid), "photos": [photo_upload("IMG_0003.jpg", image_bytes())]}
+    body = encode_multipart(BOUNDARY, data)
+    cut_short = body[: body.index(b"IMG_0003.jpg") + 2000]
+
+    response = client.generic(
+        "POST",
+        reverse("grids:finding_new"),
+        body,
+        content_type=MULTIPART_CONTENT,
+        headers=JSON,
+        **{"wsgi.input": io.BytesIO(cut_short), "CONTENT_LENGTH": str(len(body))},
+    )
+
+    assert response.status_code == 408  # the phone's outbox tries again
+    assert not Finding.objects.exists() and stored_files(media_root) == []
+
+    data["photos"][0].seek(0)
+    response = client.post(reverse("grids:finding_new"), data, headers=JSON)
+
+    assert response.json()["created"] is True
+    assert Finding.objects.get().photos.count() == 1
 
 
 def test_a_truncated_photo_is_refused():
