@@ -6,9 +6,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from governance.forms import MembershipForm, PersonCreateForm
+from governance.forms import MembershipForm, MembershipRevokeForm, PersonCreateForm
 from governance.models import Membership, Notification, Role
 from governance.navigation import ROLE_HOMES, home_role
 from governance.notifications import notifications_mark_read
@@ -128,10 +127,8 @@ def person_detail(request, pk):
     )
 
 
-@login_required
-@require_POST
-def membership_revoke_view(request, pk):
-    _require_administrator(request.user)
+def _managed_membership_or_404(request, pk) -> Membership:
+    """A membership the signed-in administrator manages; any other answers 404."""
     try:
         membership = Membership.objects.select_related("area", "user").get(pk=pk)
     except Membership.DoesNotExist:
@@ -142,15 +139,47 @@ def membership_revoke_view(request, pk):
         .exists()
     ):
         raise Http404
-    try:
-        membership_revoke(actor=request.user, membership=membership)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The role was revoked."))
-    if not people_for_administrator(user=request.user).filter(pk=membership.user_id).exists():
-        return redirect("people_list")
-    return redirect("person_detail", pk=membership.user_id)
+    return membership
+
+
+@login_required
+def membership_revoke_view(request, pk):
+    """Revoking a role asks first: the page says who loses which role where and asks why; only
+    a post of that page's form (with `confirm` and a reason) revokes. Any other post comes
+    back to the page and changes nothing."""
+    _require_administrator(request.user)
+    membership = _managed_membership_or_404(request, pk)
+    form = MembershipRevokeForm()
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            return redirect("membership_revoke", pk=membership.pk)
+        form = MembershipRevokeForm(request.POST)
+        if form.is_valid():
+            try:
+                membership_revoke(
+                    actor=request.user,
+                    membership=membership,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error("reason", error)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+                return redirect("person_detail", pk=membership.user_id)
+            else:
+                messages.success(request, _("The role was revoked."))
+                if (
+                    not people_for_administrator(user=request.user)
+                    .filter(pk=membership.user_id)
+                    .exists()
+                ):
+                    return redirect("people_list")
+                return redirect("person_detail", pk=membership.user_id)
+    return render(
+        request,
+        "governance/membership_revoke.html",
+        {"membership": membership, "person": membership.user, "form": form},
+    )
 
 
 NOTIFICATIONS_PER_PAGE = 30

@@ -292,7 +292,8 @@ MAY_USE = {
     "dashboards:area": _OFFICIALS,
     "dashboards:area_export": _OFFICIALS,
     "dashboards:month": {"county_official", "city_official"},
-    "dashboards:month_publish": {"county_official", "city_official"},
+    # The city sees a county's month but does not publish it: its confirmation is refused.
+    "dashboards:month_publish": {"county_official"},
     "dashboards:scheme": set(),
     "dashboards:grid": _OFFICIALS,
     "dashboards:grid_export": _OFFICIALS,
