@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import Role
 from governance.selectors import areas_for_user
+from governance.services import REVOKE_REASON_MAX_LENGTH
 
 
 class ISODateInput(forms.DateInput):
@@ -50,6 +51,17 @@ class MembershipForm(forms.Form):
         self.fields["area"].queryset = areas_for_user(
             user=administrator, roles=[Role.ADMINISTRATOR]
         ).order_by("tree_id", "lft")
+
+
+class MembershipRevokeForm(forms.Form):
+    """Why a role is taken away: required, and kept in the audit log with who did it."""
+
+    reason = forms.CharField(
+        label=_("Reason for revoking"),
+        max_length=REVOKE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the role is revoked.")},
+    )
 
 
 class PersonCreateForm(MembershipForm):

@@ -167,8 +167,9 @@ def _check_role_level(*, role: str, area: Area) -> None:
         )
 
 
-def _audit_role_change(*, kind: str, actor, membership: Membership) -> None:
-    """Who gave or took which role, to or from whom, over which area (in the audit log)."""
+def _audit_role_change(*, kind: str, actor, membership: Membership, reason: str = "") -> None:
+    """Who gave or took which role, to or from whom, over which area, and why (a revocation
+    says why), in the audit log."""
     username = membership.user.get_username()
     detail = {
         "person": username,
@@ -176,6 +177,8 @@ def _audit_role_change(*, kind: str, actor, membership: Membership) -> None:
         "role": membership.role,
         "area": membership.area.code,
     }
+    if reason:
+        detail["reason"] = reason
     if actor is None:
         detail["via"] = "command line"
     audit_record(kind=kind, actor=actor, area=membership.area, target=username, detail=detail)
@@ -195,14 +198,30 @@ def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
     return membership
 
 
-def membership_revoke(*, actor, membership: Membership) -> None:
-    """Take a membership away. `actor` must administer its area; nobody revokes their own
-    administrator role, so an area is never left without the person who ran it by mistake."""
+# The longest reason a revocation may give (it is kept in the audit entry).
+REVOKE_REASON_MAX_LENGTH = 500
+
+
+def membership_revoke(*, actor, membership: Membership, reason: str) -> None:
+    """Take a membership away, for `reason`, which the audit entry keeps with the actor.
+    `actor` must administer its area; nobody revokes their own administrator role, so an area
+    is never left without the person who ran it by mistake."""
     require_administrator_of(actor=actor, area=membership.area)
     if membership.user_id == actor.pk and membership.role == Role.ADMINISTRATOR:
         raise PermissionDenied(_("You cannot revoke your own administrator role."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the role is revoked."), code="reason_required")
+    if len(reason) > REVOKE_REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("The reason may be at most %(limit)d characters long.")
+            % {"limit": REVOKE_REASON_MAX_LENGTH},
+            code="reason_too_long",
+        )
     with transaction.atomic():
-        _audit_role_change(kind=AuditKind.ROLE_REVOKED, actor=actor, membership=membership)
+        _audit_role_change(
+            kind=AuditKind.ROLE_REVOKED, actor=actor, membership=membership, reason=reason
+        )
         membership.delete()
 
 

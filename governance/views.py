@@ -5,9 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from governance.forms import MembershipForm, PersonCreateForm
+from governance.forms import MembershipForm, MembershipRevokeForm, PersonCreateForm
 from governance.models import AreaLevel, Notification, Role
 from governance.navigation import ROLE_HOMES, home_role
 from governance.notifications import notifications_mark_read
@@ -137,19 +136,43 @@ def person_detail(request, pk):
 
 
 @login_required
-@require_POST
 def membership_revoke_view(request, pk):
+    """Revoking a role asks first: the page says who loses which role where and asks why; only
+    a post of that page's form (with `confirm` and a reason) revokes. Any other post comes
+    back to the page and changes nothing."""
     _require_administrator(request.user)
     membership = membership_get_managed_by_or_404(user=request.user, pk=pk)
-    try:
-        membership_revoke(actor=request.user, membership=membership)
-    except PermissionDenied as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The role was revoked."))
-    if not people_for_administrator(user=request.user).filter(pk=membership.user_id).exists():
-        return redirect("people_list")
-    return redirect("person_detail", pk=membership.user_id)
+    form = MembershipRevokeForm()
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            return redirect("membership_revoke", pk=membership.pk)
+        form = MembershipRevokeForm(request.POST)
+        if form.is_valid():
+            try:
+                membership_revoke(
+                    actor=request.user,
+                    membership=membership,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error("reason", error)
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+                return redirect("person_detail", pk=membership.user_id)
+            else:
+                messages.success(request, _("The role was revoked."))
+                if (
+                    not people_for_administrator(user=request.user)
+                    .filter(pk=membership.user_id)
+                    .exists()
+                ):
+                    return redirect("people_list")
+                return redirect("person_detail", pk=membership.user_id)
+    return render(
+        request,
+        "governance/membership_revoke.html",
+        {"membership": membership, "person": membership.user, "form": form},
+    )
 
 
 NOTIFICATIONS_PER_PAGE = 30

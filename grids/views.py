@@ -217,11 +217,26 @@ def finding_hand_up(request, pk):
 
 
 @login_required
-@require_POST
 def zero_report(request, pk):
+    """Filing a zero report asks first: the page says which grid is reported as having had
+    nothing to report on which day; only a post of its form (with `confirm` and that day)
+    files it. Any other post comes back to the page and changes nothing."""
     grid = selectors.grid_get_worked_by_or_404(user=request.user, pk=pk)
+    day = selectors.today()
+    if request.method != "POST":
+        return render(request, "grids/zero_report_confirm.html", {"grid": grid, "day": day})
+    if not request.POST.get("confirm"):
+        return redirect("grids:zero_report", pk=grid.pk)
+    if request.POST.get("day") != day.isoformat():
+        # The page was drawn on another day (say, before midnight): what was confirmed is not
+        # what would be filed.
+        messages.error(
+            request,
+            _("The day has changed since the page was opened: confirm today's zero report again."),
+        )
+        return redirect("grids:zero_report", pk=grid.pk)
     try:
-        _report, created = services.zero_report_file(actor=request.user, grid=grid)
+        _report, created = services.zero_report_file(actor=request.user, grid=grid, day=day)
     except (ValidationError, PermissionDenied) as error:
         messages.error(request, _error_text(error))
     else:

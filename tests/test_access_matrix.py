@@ -296,7 +296,8 @@ MAY_USE = {
     "dashboards:area": _OFFICIALS,
     "dashboards:area_export": _OFFICIALS,
     "dashboards:month": {"county_official", "city_official"},
-    "dashboards:month_publish": {"county_official", "city_official"},
+    # The city sees a county's month but does not publish it: its confirmation is refused.
+    "dashboards:month_publish": {"county_official"},
     "dashboards:scheme": set(),
     # A county's settings are for its administrators (and the city's); the insiders'
     # administrator administers a township.

@@ -300,7 +300,8 @@ def people(world, settings, tmp_path):
     replied.refresh_from_db()
     petitions.petition_reply(actor=staff, petition=replied, version=replied.version, reply="答复")
 
-    # A second grid whose worker has no patrol under way: the start and zero-report forms.
+    # A second grid whose worker has no patrol under way and nothing found today: the start
+    # form, and the zero report's confirmation.
     second = grids.grid_create(
         actor=None, village=world["village"], code="T-02", name="二网格", kind="rural"
     )
@@ -338,6 +339,7 @@ def people(world, settings, tmp_path):
             "assigned": assigned,
             "replied": replied,
             "handed_up": handed_up,
+            "idle_grid": second,
         },
     }
 
@@ -360,10 +362,12 @@ FORMS = {
     "set_language": [("staff", _url("disputes:workbench"))],
     "person_create": [("admin", _url("person_create"))],
     "person_detail": [("admin", _world_url("person_detail"))],
-    "membership_revoke": [("admin", _world_url("person_detail"))],
+    # The confirmation pages of irreversible actions hold their forms; the pages that lead
+    # to them only link there.
+    "membership_revoke": [("admin", _world_url("membership_revoke"))],
     "grids:patrol_start": [("idle worker", _url("grids:worker_home"))],
     "grids:patrol_end": [("worker", _url("grids:worker_home"))],
-    "grids:zero_report": [("idle worker", _url("grids:worker_home"))],
+    "grids:zero_report": [("idle worker", _case_url("grids:zero_report", "idle_grid"))],
     "grids:finding_new": [("worker", _url("grids:finding_new"))],
     "grids:finding_handle": [("worker", _world_url("grids:finding_detail"))],
     "grids:finding_hand_up": [("worker", _world_url("grids:finding_detail"))],
@@ -391,7 +395,7 @@ FORMS = {
     ],
     "petitions:link_dispute": [("staff", _world_url("petitions:detail"))],
     "dashboards:scheme": [("admin", _world_url("dashboards:scheme"))],
-    "dashboards:month_publish": [("county", _world_url("dashboards:month"))],
+    "dashboards:month_publish": [("county", _world_url("dashboards:month_publish"))],
     "grids:patrol_target_settings": [("admin", _world_url("county_settings"))],
     "disputes:deadline_settings": [("city admin", _world_url("county_settings"))],
     "petitions:clock_settings": [("city admin", _world_url("county_settings"))],

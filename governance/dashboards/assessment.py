@@ -53,6 +53,11 @@ def _county_or_404(request, code):
     return county
 
 
+def _may_publish(user, county) -> bool:
+    """Whether `user` is a county official of `county`, the one who publishes its months."""
+    return Membership.objects.filter(user=user, area=county, role=Role.COUNTY_OFFICIAL).exists()
+
+
 @login_required
 def month_assessment(request, code):
     county = _county_or_404(request, code)
@@ -60,9 +65,6 @@ def month_assessment(request, code):
     if month is None:
         raise Http404
     first, _last = month_bounds(month)
-    can_publish = Membership.objects.filter(
-        user=request.user, area=county, role=Role.COUNTY_OFFICIAL
-    ).exists()
     return render(
         request,
         "dashboards/assessment.html",
@@ -76,20 +78,42 @@ def month_assessment(request, code):
             "ten_best": ten_best_grid_workers(county=county, month=first),
             "mediators": mediator_case_counts(county=county, month=first),
             "publication": month_publication(county=county, month=first),
-            "can_publish": can_publish,
+            "can_publish": _may_publish(request.user, county),
         },
     )
 
 
 @login_required
 def month_publish_view(request, code):
-    if request.method != "POST":
-        raise Http404
+    """Publishing a month asks first: the page says which county's month is frozen for good;
+    only a post of its form (with `confirm` and the month) publishes. Any other post comes
+    back to the page and changes nothing."""
     county = _county_or_404(request, code)
-    month = _month(request.POST.get("month"))
+    if not _may_publish(request.user, county):
+        raise PermissionDenied(_("Only a county official of this county can publish its month."))
+    if request.method != "POST":
+        month = _month(request.GET.get("month"))
+        if month is None:
+            raise Http404
+        first, _last = month_bounds(month)
+        return render(
+            request,
+            "dashboards/month_publish.html",
+            {
+                "area": county,
+                "month": first,
+                "publication": month_publication(county=county, month=first),
+            },
+        )
+    # A post names its month: the one the page it came from showed, never a default.
+    month = _month(request.POST.get("month")) if request.POST.get("month") else None
     if month is None:
         messages.error(request, _("This is not a month of the assessment. Reload the page."))
         return redirect("dashboards:month", code=county.code)
+    if not request.POST.get("confirm"):
+        return redirect(
+            f"{reverse('dashboards:month_publish', args=[county.code])}?month={month:%Y-%m}"
+        )
     try:
         month_publish(actor=request.user, county=county, month=month)
     except (ValidationError, PermissionDenied) as error:

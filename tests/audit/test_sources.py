@@ -186,11 +186,13 @@ def test_a_role_granted_and_revoked_is_recorded_by_whom_to_whom_where(people):
         actor=admin, user=worker, area=area(DIANSHANG_VILLAGE), role=Role.GRID_WORKER
     )
     membership_grant(actor=admin, user=worker, area=area(DIANSHANG_VILLAGE), role="grid_worker")
-    membership_revoke(actor=admin, membership=membership)
+    membership_revoke(actor=admin, membership=membership, reason="调往其他村")
 
     granted, revoked = entries()  # granting it again changed nothing, and recorded nothing
     assert granted.kind == AuditKind.ROLE_GRANTED
     assert revoked.kind == AuditKind.ROLE_REVOKED
+    assert revoked.detail["reason"] == "调往其他村"
+    assert "reason" not in granted.detail
     for entry in (granted, revoked):
         assert entry.actor == admin
         assert entry.area.code == DIANSHANG_VILLAGE

@@ -7,6 +7,7 @@ retry stores nothing twice.
 import re
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -147,9 +148,16 @@ def test_grid_worker_logs_findings_with_and_without_network_and_files_a_zero_rep
     assert findings[1].action_taken == "现场劝解，约定明天村委会调解"
     assert findings[1].photos.count() == 0
 
-    # Nothing happened in the second grid today: the worker says so.
+    # Nothing happened in the second grid today: the worker says so, and confirms it on the
+    # page that names the grid and the day.
     second = my_grid(page, "店上村第二网格")
-    second.get_by_role("button", name="今日无事可报").click()
+    second.get_by_role("link", name="今日无事可报").click()
+    expect(page.get_by_test_id("confirm-statement")).to_have_text(
+        f"将为店上村第二网格报告 {timezone.localdate():%Y-%m-%d} 无事可报（零报告）。"
+    )
+    assert not ZeroReport.objects.filter(grid__name="店上村第二网格").exists()
+    page.get_by_role("button", name="确认零报告").click()
+    expect(page).to_have_url(f"{base_url}/grid/today/")
     expect(page.get_by_role("alert").filter(has_text="零报告")).to_contain_text("店上村第二网格")
     expect(second.get_by_text("已零报告")).to_be_visible()
     assert ZeroReport.objects.filter(grid__name="店上村第二网格", reporter=worker).count() == 1

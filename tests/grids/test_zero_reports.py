@@ -17,6 +17,11 @@ from tests.grids.helpers import beijing, days_ago
 HEPAI_VILLAGE = "140406100201"
 
 
+def confirmed() -> dict:
+    """The zero report's confirmation form, as its page sends it."""
+    return {"confirm": "1", "day": timezone.localdate().isoformat()}
+
+
 def test_a_grid_worker_files_todays_zero_report(grid, worker):
     report, created = services.zero_report_file(actor=worker, grid=grid)
 
@@ -60,8 +65,8 @@ def test_only_the_team_files_a_grids_zero_report(grid, other_worker):
 def test_a_zero_report_from_the_home_page_and_a_repeat_is_told_it_was_filed(client, grid, worker):
     client.force_login(worker)
 
-    first = client.post(reverse("grids:zero_report", args=[grid.pk]), follow=True)
-    second = client.post(reverse("grids:zero_report", args=[grid.pk]), follow=True)
+    first = client.post(reverse("grids:zero_report", args=[grid.pk]), confirmed(), follow=True)
+    second = client.post(reverse("grids:zero_report", args=[grid.pk]), confirmed(), follow=True)
 
     assert "已为店上村第一网格提交零报告。" in first.content.decode()
     assert "店上村第一网格今天已提交零报告。" in second.content.decode()
@@ -73,15 +78,74 @@ def test_the_page_says_why_a_grid_with_findings_has_no_zero_report(client, grid,
     log_finding(actor=worker, grid=grid)
     client.force_login(worker)
 
-    response = client.post(reverse("grids:zero_report", args=[grid.pk]), follow=True)
+    response = client.post(reverse("grids:zero_report", args=[grid.pk]), confirmed(), follow=True)
 
     assert "店上村第一网格当天已有发现事项，无需零报告。" in response.content.decode()
     assert not ZeroReport.objects.exists()
 
 
+def zero_statement() -> str:
+    """Which grid and day are reported as having nothing, as the confirmation page says it."""
+    return f"将为店上村第一网格报告 {timezone.localdate():%Y-%m-%d} 无事可报（零报告）。"
+
+
+def test_the_home_page_leads_to_the_confirmation_which_names_grid_and_day(client, grid, worker):
+    client.force_login(worker)
+    home = client.get(reverse("grids:worker_home")).content.decode()
+    assert f'href="{reverse("grids:zero_report", args=[grid.pk])}"' in home
+
+    confirmation = client.get(reverse("grids:zero_report", args=[grid.pk]))
+
+    assert confirmation.status_code == 200
+    text = confirmation.content.decode()
+    assert zero_statement() in text
+    assert 'name="confirm"' in text
+    assert f'name="day" value="{timezone.localdate():%Y-%m-%d}"' in text
+    assert f'href="{reverse("grids:worker_home")}"' in text  # cancel
+    assert not ZeroReport.objects.exists()
+
+
+def test_a_zero_report_posted_without_confirmation_changes_nothing_and_asks(client, grid, worker):
+    client.force_login(worker)
+
+    response = client.post(reverse("grids:zero_report", args=[grid.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("grids:zero_report", args=[grid.pk])
+    assert zero_statement() in response.content.decode()
+    assert not ZeroReport.objects.exists()
+
+
+def test_the_confirmed_zero_report_files_the_day_it_names(client, grid, worker):
+    client.force_login(worker)
+
+    client.post(reverse("grids:zero_report", args=[grid.pk]), confirmed())
+
+    report = ZeroReport.objects.get()
+    assert (report.grid, report.day, report.reporter) == (grid, timezone.localdate(), worker)
+
+
+def test_a_confirmation_of_another_day_files_nothing_and_asks_again(client, grid, worker):
+    """The page was opened before midnight and confirmed after: what it named is not today."""
+    client.force_login(worker)
+
+    response = client.post(
+        reverse("grids:zero_report", args=[grid.pk]),
+        {"confirm": "1", "day": days_ago(1).isoformat()},
+        follow=True,
+    )
+
+    text = response.content.decode()
+    assert "打开页面后日期已变，请重新确认今天的零报告。" in text
+    assert zero_statement() in text
+    assert not ZeroReport.objects.exists()
+
+
 def test_another_grids_zero_report_answers_404(client, grid, other_worker):
     client.force_login(other_worker)
-    assert client.post(reverse("grids:zero_report", args=[grid.pk])).status_code == 404
+    assert client.get(reverse("grids:zero_report", args=[grid.pk])).status_code == 404
+    response = client.post(reverse("grids:zero_report", args=[grid.pk]), confirmed())
+    assert response.status_code == 404
+    assert not ZeroReport.objects.exists()
 
 
 # --- Beijing days ----------------------------------------------------------------------------
