@@ -14,6 +14,7 @@ from disputes.selectors import (
     workbench_queues,
 )
 from governance.excel import workbook_response
+from grids.selectors import with_text_masks
 
 LIST_LIMIT = 200
 FINDINGS_LIMIT = 20
@@ -46,7 +47,10 @@ def filtered_disputes(*, user, form: DisputeFilterForm):
 @login_required
 def workbench(request):
     counts = workbench_counts(user=request.user)
-    findings = list(handed_up_findings_without_dispute(request.user)[: FINDINGS_LIMIT + 1])
+    findings = with_text_masks(
+        user=request.user,
+        findings=handed_up_findings_without_dispute(request.user)[: FINDINGS_LIMIT + 1],
+    )
     return render(
         request,
         "disputes/workbench.html",

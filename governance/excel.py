@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from governance.audit.models import AuditKind
 from governance.audit.services import audit_record, current_request
-from governance.masking import mask_numbers_in_text
+from governance.masking import mask_personal_data
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell that begins like a formula would run as one when opened in a spreadsheet.
@@ -19,9 +19,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 def _safe(value):
     if not isinstance(value, str):
         return value
-    # Exports mask personal data, always: no export carries parties' or petitioners' numbers
-    # as columns, and one typed into a free-text field leaves masked all the same.
-    value = mask_numbers_in_text(value)
+    # Exports mask personal numbers, always: no export carries parties' or petitioners'
+    # numbers as columns, and one typed into a free-text cell leaves masked all the same, by
+    # the portal's one rule (a file has no one handling the case once it is out). Names are
+    # masked by the table itself, row by row, as its page masks them.
+    value = mask_personal_data(value)
     # Control characters (from an import, say) would make openpyxl refuse the whole file.
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if value.startswith(FORMULA_PREFIXES):

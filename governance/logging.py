@@ -7,8 +7,10 @@ the method, so that one request can be followed through the logs of the web and 
 the proxy. The request line adds the status and the duration.
 
 What is never logged: request bodies, query strings (a search may carry an ID number), headers
-other than the request id, passwords. As a last guard, anything that looks like a resident ID
-number or a mobile number in a message is masked before it is written.
+other than the request id, passwords. As a last guard, every ID number and phone number in a
+message (or a traceback) is masked before it is written, by the portal's one masking rule
+(`governance.masking.mask_personal_data`): a log line has no one handling its case, so its
+numbers are always masked, exactly as a page masks them for someone who does not handle it.
 """
 
 import json
@@ -23,6 +25,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.functional import empty
 
+from governance.masking import mask_personal_data
+
 # The request being served on this thread (or task), for every line written meanwhile.
 _request_context: ContextVar[dict | None] = ContextVar("request_context", default=None)
 
@@ -32,17 +36,7 @@ REQUEST_LOGGER = logging.getLogger("governance.request")
 # and sent back in a header, so nothing that could forge a line or a header is accepted.
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
-# Resident ID numbers (17 digits and a check character) and mainland mobile numbers.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
-
 CONTEXT_KEYS = ("request_id", "user_id", "path", "method")
-
-
-def redact(text: str) -> str:
-    """`text` with ID numbers and mobile numbers masked (the ends kept, as on the pages)."""
-    text = _ID_NUMBER.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 def _local_time(created: float) -> datetime:
@@ -74,11 +68,11 @@ class JsonFormatter(logging.Formatter):
             "time": _local_time(record.created).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": mask_personal_data(record.getMessage()),
             **_fields(record),
         }
         if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
+            entry["exception"] = mask_personal_data(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -89,12 +83,12 @@ class TextFormatter(logging.Formatter):
         fields = _fields(record)
         line = (
             f"{_local_time(record.created):%Y-%m-%d %H:%M:%S} {record.levelname:<7} "
-            f"{record.name}: {redact(record.getMessage())}"
+            f"{record.name}: {mask_personal_data(record.getMessage())}"
         )
         if fields.get("request_id"):
             line += f" [{fields['request_id']}]"
         if record.exc_info:
-            line += "\n" + redact(self.formatException(record.exc_info))
+            line += "\n" + mask_personal_data(self.formatException(record.exc_info))
         return line
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from governance.masking import mask_personal_data
 from governance.rollups.engine import url_maker
 from governance.workdays import local_day_bounds
 from grids.models import (
@@ -108,7 +109,9 @@ def daily_clear_items(day: date) -> list[dict]:
                 "grid_id": grid_id,
                 "kind": "finding_open",
                 "object_id": pk,
-                "label": description[:80],
+                # Masked before it is cut, so that no number is cut into a piece the mask
+                # no longer knows; the lists it goes to are read by those not handling it.
+                "label": mask_personal_data(description)[:80],
                 "url": finding_url(pk),
             }
         )

@@ -7,7 +7,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Win
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from governance.models import AREA_WIDE_ROLES, Area, Role
+from governance.levels import works_at_level
+from governance.masking import TextMask, text_mask
+from governance.models import AREA_WIDE_ROLES, Area, AreaLevel, Role
 from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import local_day_bounds
 from grids.models import (
@@ -87,6 +89,40 @@ def finding_get_for_user_or_404(*, user, pk) -> Finding:
         "grid", "grid__village", "reporter", "holder", "patrol"
     )
     return get_or_404_audited(findings, user=user, area_field="grid__village", pk=pk)
+
+
+def handles_finding(*, user, finding: Finding) -> bool:
+    """Whether `user` handles `finding`, and so reads its text whole: the worker who reported
+    it and the one who holds it now (a handover moves it on); once it is handed up, also the
+    village's and the township's staff over its grid, who take it from there (the village's
+    list, the township's workbench). Everyone else who may see it (the county and the city,
+    the grid's other team members, liaison police) reads its text masked."""
+    if not user.is_authenticated:
+        return False
+    if user.pk in (finding.reporter_id, finding.holder_id):
+        return True
+    if finding.status != FindingStatus.HANDED_UP:
+        return False
+    village = finding.grid.village
+    return works_at_level(user=user, area=village, level=AreaLevel.VILLAGE) or works_at_level(
+        user=user, area=village, level=AreaLevel.TOWNSHIP
+    )
+
+
+def finding_text_mask(*, user, finding: Finding) -> TextMask | None:
+    """The mask of a finding's description, what was done and its notes for `user`: None for
+    those handling it; every ID and phone number masked for everyone else (a finding names no
+    parties: a name in it stays)."""
+    return text_mask(people=(), handling=handles_finding(user=user, finding=finding))
+
+
+def with_text_masks(*, user, findings) -> list[Finding]:
+    """`findings` as a list, each with the mask of its text for `user` (`text_mask`); their
+    grids and villages must be loaded."""
+    findings = list(findings)
+    for finding in findings:
+        finding.text_mask = finding_text_mask(user=user, finding=finding)
+    return findings
 
 
 def with_day_state(grids: QuerySet[Grid], day: date) -> QuerySet[Grid]:
@@ -181,7 +217,7 @@ def handed_up_findings(*, user, village: Area) -> QuerySet[Finding]:
     return (
         findings_visible_to(user)
         .filter(grid__village=village, status=FindingStatus.HANDED_UP)
-        .select_related("grid", "reporter")
+        .select_related("grid", "grid__village", "reporter")
         .order_by("-found_at")
     )
 

@@ -68,11 +68,12 @@ def grid_detail(request, pk):
     state = selectors.with_day_state(
         selectors.grids_visible_to(user=request.user).filter(pk=grid.pk), selectors.today()
     ).get()
-    recent = (
-        selectors.findings_visible_to(request.user)
+    recent = selectors.with_text_masks(
+        user=request.user,
+        findings=selectors.findings_visible_to(request.user)
         .filter(grid=grid)
-        .select_related("reporter")
-        .order_by("-found_at")[:20]
+        .select_related("reporter", "grid", "grid__village")
+        .order_by("-found_at")[:20],
     )
     team = selectors.grid_team(grid=grid)
     on_team = any(assignment.person_id == request.user.pk for assignment in team)
@@ -158,6 +159,7 @@ def finding_detail(request, pk):
             "finding": finding,
             "photos": finding.photos.all(),
             "events": finding.events.select_related("actor"),
+            "text_mask": selectors.finding_text_mask(user=request.user, finding=finding),
             "can_act": finding.status == FindingStatus.OPEN
             and finding.holder_id == request.user.pk,
             "action_form": FindingActionForm(),
@@ -266,7 +268,10 @@ def village_grids(request, code):
         {
             "village": village,
             "grids": grids,
-            "handed_up": selectors.handed_up_findings(user=request.user, village=village)[:50],
+            "handed_up": selectors.with_text_masks(
+                user=request.user,
+                findings=selectors.handed_up_findings(user=request.user, village=village)[:50],
+            ),
             "can_manage": selectors.may_manage_grids(user=request.user, village=village),
         },
     )

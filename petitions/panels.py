@@ -1,14 +1,20 @@
 from django.template.loader import render_to_string
 
-from petitions.selectors import petitions_visible_to
+from petitions.selectors import PetitionMasks, petitions_visible_to, with_petitioner_names
 
 
 def linked_petitions_panel(request, dispute) -> str:
     """On a dispute's page: the petitions about it (a petition about a dispute is linked to
-    it, not handled twice)."""
-    petitions = list(petitions_visible_to(request.user).filter(disputes=dispute))
+    it, not handled twice), each subject masked for someone who does not handle that petition
+    (handling the dispute is not handling the petition)."""
+    petitions = list(
+        with_petitioner_names(petitions_visible_to(request.user).filter(disputes=dispute))
+    )
     if not petitions:
         return ""
+    masks = PetitionMasks(request.user)
+    for petition in petitions:
+        petition.text_mask = masks(petition)
     return render_to_string(
         "petitions/partials/_linked_petitions.html", {"petitions": petitions}, request=request
     )

@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.crypto import blind_indexes
 from governance.levels import area_at_level, works_above_level, works_at_level
+from governance.masking import TextMask, text_mask
 from governance.models import AREA_WIDE_ROLES, Role
 from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import calendar_deadline
@@ -60,6 +61,48 @@ def capabilities_for(*, user, case: Petition) -> set[str]:
 
 def is_handling(capabilities: set[str]) -> bool:
     return bool(capabilities & {LEVEL_STAFF, ASSIGNEE})
+
+
+def petitioner_names() -> Prefetch:
+    """The petitioners' names, and not their encrypted numbers, which a list does not show."""
+    return Prefetch("petitioners", queryset=Petitioner.objects.only("pk", "petition_id", "name"))
+
+
+def with_petitioner_names(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
+    """`petitions` with what `PetitionMasks` reads of them loaded (their areas up to the
+    county, their petitioners' names), so that a list masks its rows without a query each."""
+    return petitions.select_related(
+        "area", "area__parent", "area__parent__parent"
+    ).prefetch_related(petitioner_names())
+
+
+class PetitionMasks:
+    """For one reader, the mask of each of many petitions' text (its subject, on a list, a
+    panel or an export): None where the reader handles the petition (staff of its level over
+    its area, or assigned to it: `is_handling(capabilities_for(...))`, decided without a query
+    per petition), else the petitioners' names and every number masked
+    (`governance.masking`). The petitions come from `with_petitioner_names`."""
+
+    def __init__(self, user):
+        self.user = user
+        self._assigned: set[int] | None = None
+
+    def handling(self, petition: Petition) -> bool:
+        if not self.user.is_authenticated:
+            return False
+        if self._assigned is None:
+            self._assigned = set(
+                PetitionAssignment.objects.filter(
+                    person=self.user, ended_at__isnull=True
+                ).values_list("petition_id", flat=True)
+            )
+        if petition.pk in self._assigned:
+            return True
+        area = area_at_level(petition.area, petition.level)
+        return works_at_level(user=self.user, area=area, level=petition.level)
+
+    def __call__(self, petition: Petition) -> TextMask | None:
+        return text_mask(people=petition.petitioners.all(), handling=self.handling(petition))
 
 
 def clock_days(name: str) -> int:

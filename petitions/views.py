@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,13 +25,16 @@ from petitions.forms import (
 )
 from petitions.models import PetitionStatus
 from petitions.selectors import (
+    PetitionMasks,
     capabilities_for,
     is_handling,
     next_clock,
     petition_clocks,
     petition_get_for_user_or_404,
+    petitioner_names,
     petitions_visible_to,
     possible_repeats,
+    with_petitioner_names,
 )
 from petitions.workflow import EVENT_LABELS, available_actions
 
@@ -103,8 +106,21 @@ def petition_register(request):
     return render(
         request,
         "petitions/register.html",
-        {"form": form, "petitioners": petitioners, "repeats": repeats},
+        {"form": form, "petitioners": petitioners, "repeats": _as_seen(request, repeats)},
     )
+
+
+def _as_seen(request, petitions) -> list:
+    """Other petitions listed on a page (a queryset, or a list already read), each with the
+    mask of its subject for the person (`text_mask`, None where they handle it)."""
+    if isinstance(petitions, list):
+        prefetch_related_objects(petitions, "area__parent__parent", petitioner_names())
+    else:
+        petitions = list(with_petitioner_names(petitions))
+    masks = PetitionMasks(request.user)
+    for petition in petitions:
+        petition.text_mask = masks(petition)
+    return petitions
 
 
 def _people(request, petition, handling: bool, fields=PERSON_FIELDS, people=None):
@@ -145,7 +161,7 @@ def _detail_context(request, petition, failed_action=None, failed_form=None):
         "actions": actions,
         "events": events,
         "disputes": disputes_visible_to(request.user).filter(petitions=petition),
-        "repeats": petitions_visible_to(request.user).filter(repeat_of=petition),
+        "repeats": _as_seen(request, petitions_visible_to(request.user).filter(repeat_of=petition)),
         "repeat_of": (
             petitions_visible_to(request.user).filter(pk=petition.repeat_of_id).first()
             if petition.repeat_of_id
@@ -218,13 +234,18 @@ def _letter(request, pk, *, template, ready):
     if not ready(petition):
         raise Http404
     handling = is_handling(capabilities_for(user=request.user, case=petition))
+    petitioners = list(petition.petitioners.all())
     return render(
         request,
         template,
         {
             "petition": petition,
             # A letter is addressed to the petitioners by name: their numbers stay out of it.
-            "petitioners": _people(request, petition, handling, fields=("name",)),
+            "petitioners": _people(
+                request, petition, handling, fields=("name",), people=petitioners
+            ),
+            # Its subject, reason and reply as the person may read them.
+            "text_mask": text_mask(people=petitioners, handling=handling),
             # The letter comes from the level handling the petition now, which escalation or
             # sending down may have changed since it was registered.
             "unit": area_at_level(petition.area, petition.level),
@@ -268,14 +289,17 @@ def _list_header() -> list[str]:
     ]
 
 
-def _list_row(petition) -> list[str]:
-    """One petition as the list shows it and the export writes it: no personal data."""
+def _list_row(petition, masks: PetitionMasks) -> list[str]:
+    """One petition as the list shows it and the export writes it: no petitioner's column,
+    and its subject masked (names and numbers) for someone who does not handle it. The export
+    masks any number left in it besides (governance.excel)."""
     area = petition.area
+    mask = masks(petition)
     return [
         petition.number,
         petition.received_on.isoformat(),
         petition.get_channel_display(),
-        petition.subject,
+        mask(petition.subject) if mask else petition.subject,
         f"{area.parent.name} · {area.name}" if area.level == AreaLevel.VILLAGE else area.name,
         petition.get_level_display(),
         petition.get_status_display(),
@@ -288,11 +312,10 @@ def _list_row(petition) -> list[str]:
 def petition_list(request):
     """The petitions the person can see, filtered by status; with ?export=1 the same rows and
     columns as an Excel file (all of them, where the page shows the first LIST_LIMIT)."""
-    petitions = (
-        petitions_visible_to(request.user)
-        .select_related("area", "area__parent")
-        .order_by("-registered_at", "-pk")
+    petitions = with_petitioner_names(petitions_visible_to(request.user)).order_by(
+        "-registered_at", "-pk"
     )
+    masks = PetitionMasks(request.user)
     status = request.GET.get("status", "")
     if status in PetitionStatus.values:
         petitions = petitions.filter(status=status)
@@ -303,7 +326,7 @@ def petition_list(request):
             filename=f"petitions-{timezone.localdate():%Y%m%d}.xlsx",
             title=_("Petitions"),
             header=_list_header(),
-            rows=(_list_row(p) for p in petitions.iterator(chunk_size=1000)),
+            rows=(_list_row(p, masks) for p in petitions.iterator(chunk_size=1000)),
         )
     counts = dict(
         petitions_visible_to(request.user).order_by().values_list("status").annotate(n=Count("pk"))
@@ -314,7 +337,7 @@ def petition_list(request):
         "petitions/list.html",
         {
             "header": _list_header(),
-            "rows": [(petition, _list_row(petition)) for petition in page[:LIST_LIMIT]],
+            "rows": [(petition, _list_row(petition, masks)) for petition in page[:LIST_LIMIT]],
             "truncated": len(page) > LIST_LIMIT,
             "limit": LIST_LIMIT,
             "status": status,

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from governance.dashboards.selectors import ChildFigures, Figures, Period, period_figures, trend
+from governance.masking import mask_personal_data
 from governance.rollups.models import METRICS
 from governance.rollups.scoring import INDICATORS
 
@@ -234,7 +235,10 @@ def clear_table(*, items: list, limit: int) -> Table:
                     item.grid.name if item.grid_id else "",
                     item.get_kind_display(),
                     item.count,
-                    item.label,
+                    # A finding's description: read here (and exported) by those who do not
+                    # handle it. Masked again in case a line was written before the job
+                    # masked what it stores.
+                    mask_personal_data(item.label),
                 ],
                 # Links are written by the portal's own jobs; anything else is not followed.
                 url=item.url if item.url.startswith("/") and not item.url.startswith("//") else "",

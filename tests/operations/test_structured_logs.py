@@ -205,4 +205,4 @@ def test_an_id_number_or_a_phone_in_any_message_is_masked(db, json_log):
     logging.getLogger("governance.check").warning("call %s about %s", PHONE, ID_NUMBER)
 
     [line] = [line for line in lines(json_log) if line["logger"] == "governance.check"]
-    assert line["message"] == "call 139****5678 about 110105********002X"
+    assert line["message"] == "call 139****5678 about 110***********002X"
