@@ -42,6 +42,12 @@ class DisputesConfig(AppConfig):
         register_clear_lister(daily_clear_items)
         register_mediator_counter(mediator_case_counts)
 
+        # A department liaison sees the grid finding a case of their department came from.
+        from disputes.selectors import findings_handled_by_department_of
+        from grids.selectors import register_finding_access
+
+        register_finding_access(findings_handled_by_department_of)
+
         from disputes.loadgen import generate_disputes
         from governance.loadgen import register_step
 

@@ -45,3 +45,6 @@ class GridsConfig(AppConfig):
         from grids.loadgen import generate_grids
 
         register_step("grids", generate_grids)
+
+        # Sets Pillow's pixel limit to the photos' own, for whatever opens an image.
+        import grids.photos  # noqa: F401
