@@ -42,6 +42,12 @@ class DisputesConfig(AppConfig):
         register_clear_lister(daily_clear_items)
         register_mediator_counter(mediator_case_counts)
 
+        # A department liaison sees the grid finding a case of their department came from.
+        from disputes.selectors import findings_handled_by_department_of
+        from grids.selectors import register_finding_access
+
+        register_finding_access(findings_handled_by_department_of)
+
         from disputes.configuration import SECTION, render_section
         from governance.configuration.sections import register_settings_section
 

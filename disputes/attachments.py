@@ -3,8 +3,9 @@ statement, a signed agreement) before it is stored.
 
 Only photos and PDFs are taken. Photos are re-encoded as JPEG, which drops whatever else the
 file carried (location data, scripts posing as images); a PDF must look like one from its first
-bytes to its end marker. The name the person gave is kept for display and download only; the
-file is stored under a name of the portal's own.
+bytes to its end marker. The name the person gave is kept for display and download only, with
+the extension of what the file is (a PDF uploaded as `evidence.exe` downloads as
+`evidence.pdf`); the file is stored under a name of the portal's own.
 """
 
 import os
@@ -21,6 +22,9 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_DISPUTE = 20
 MAX_NAME_LENGTH = 200
 PDF_TYPE = "application/pdf"
+JPEG_TYPE = "image/jpeg"
+# The only two kinds of file stored, each always under its own extension.
+EXTENSIONS = {PDF_TYPE: ".pdf", JPEG_TYPE: ".jpg"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,14 @@ def _display_name(upload) -> str:
     # Control characters would break the download header and the page.
     name = "".join(character for character in name if character.isprintable())
     return name[-MAX_NAME_LENGTH:] or _("attachment")
+
+
+def download_name(name: str, content_type: str) -> str:
+    """`name` as a person gave it, with the extension of what the file really is: a browser
+    or the computer that saves it goes by the extension, never by what was inside."""
+    extension = EXTENSIONS[content_type]
+    stem = os.path.splitext(name)[0] or _("attachment")
+    return f"{stem[: MAX_NAME_LENGTH - len(extension)]}{extension}"
 
 
 def _looks_like_pdf(upload) -> bool:
@@ -61,8 +73,8 @@ def check_attachment(upload) -> CheckedAttachment:
         upload.seek(0)
         return CheckedAttachment(
             content=ContentFile(upload.read()),
-            original_name=name,
-            stored_name=f"{uuid.uuid4()}.pdf",
+            original_name=download_name(name, PDF_TYPE),
+            stored_name=f"{uuid.uuid4()}{EXTENSIONS[PDF_TYPE]}",
             content_type=PDF_TYPE,
         )
     try:
@@ -72,10 +84,9 @@ def check_attachment(upload) -> CheckedAttachment:
             _("%(name)s is neither a photo nor a PDF document.") % {"name": name},
             code="attachment_type",
         ) from None
-    stem = os.path.splitext(name)[0] or _("attachment")
     return CheckedAttachment(
         content=photo.content,
-        original_name=f"{stem[: MAX_NAME_LENGTH - 4]}.jpg",
-        stored_name=f"{uuid.uuid4()}.jpg",
-        content_type="image/jpeg",
+        original_name=download_name(name, JPEG_TYPE),
+        stored_name=f"{uuid.uuid4()}{EXTENSIONS[JPEG_TYPE]}",
+        content_type=JPEG_TYPE,
     )

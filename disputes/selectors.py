@@ -56,13 +56,35 @@ def disputes_visible_to(user) -> QuerySet[Dispute]:
         .union(
             Dispute.objects.filter(grid__in=Subquery(my_grids)).order_by().values("pk"),
             Assignment.objects.filter(person=user, ended_at__isnull=True).values("dispute_id"),
-            Assignment.objects.filter(department__liaisons=user, ended_at__isnull=True).values(
-                "dispute_id"
-            ),
-            Summons.objects.filter(department__liaisons=user).values("dispute_id"),
+            *_department_reasons(user),
         )
     )
     return Dispute.objects.filter(pk__in=ids)
+
+
+def _department_reasons(user) -> list[QuerySet]:
+    """The disputes `user`'s department handles (an open assignment) or was summoned to, as
+    querysets of dispute ids: what a department liaison sees of the county's disputes."""
+    return [
+        Assignment.objects.filter(department__liaisons=user, ended_at__isnull=True).values(
+            "dispute_id"
+        ),
+        Summons.objects.filter(department__liaisons=user).values("dispute_id"),
+    ]
+
+
+def findings_handled_by_department_of(user) -> QuerySet:
+    """The grid findings behind the disputes `user`'s department handles or was summoned to,
+    as finding ids. Registered with `grids.selectors.register_finding_access` (apps.py), so
+    a department liaison sees the finding (and its photos) a case of theirs came from, and no
+    other finding of their area."""
+    first, *rest = _department_reasons(user)
+    ids = first.union(*rest)
+    return (
+        Dispute.objects.filter(pk__in=ids, source_finding__isnull=False)
+        .order_by()
+        .values("source_finding_id")
+    )
 
 
 def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
@@ -279,14 +301,16 @@ def handed_up_findings_without_dispute(user):
     """Grid findings handed up in `user`'s grids and villages that no dispute was opened from
     yet: what the grids passed up and is still waiting to be registered."""
     from grids.models import Finding, FindingStatus
-    from grids.selectors import grids_visible_to
+    from grids.selectors import finding_grids_visible_to
 
     # The grids first, as a list: PostgreSQL cannot drive an index scan of the findings from
     # the visible-grid filter (a tree interval OR the person's own grids) and would read every
     # handed-up finding of the city; from a list of grids it reads only theirs. "No dispute"
     # as NOT EXISTS, not as a left join: the join's estimate of one row led PostgreSQL to join
     # every finding of the township to the whole area table (285 ms on a year; now 12 ms).
-    grids = list(grids_visible_to(user=user).values_list("pk", flat=True))
+    # The grids are those whose findings the person sees: a department liaison sees no grid's
+    # findings wholesale, only those behind their department's cases, which have a dispute.
+    grids = list(finding_grids_visible_to(user=user).values_list("pk", flat=True))
     return (
         Finding.objects.filter(grid_id__in=grids, status=FindingStatus.HANDED_UP)
         .filter(~Exists(Dispute.objects.filter(source_finding=OuterRef("pk"))))

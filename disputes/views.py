@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes import services
+from disputes.attachments import download_name
 from disputes.forms import ACTION_FORMS, AttachmentForm, DisputeRegisterForm, PartyFormSet
 from disputes.models import DisputeEvent, Level, Side
 from disputes.selectors import (
@@ -273,9 +274,11 @@ def dispute_attachment(request, pk, attachment_pk):
     )
     if not is_handling(capabilities_for(user=request.user, dispute=dispute)):
         raise PermissionDenied(_("Only those handling the dispute can open its attachments."))
+    # The type and the extension are those of what was stored (a PDF or a JPEG), whatever the
+    # name it was uploaded under; an attachment stored before names were corrected included.
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=download_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )

@@ -1,5 +1,6 @@
 """Request-wide policies: the interface language, the Content-Security-Policy, posts that
-arrived whole, and no control characters in what is posted."""
+arrived whole, nothing a signed-in person was shown left in a cache, and no control characters
+in what is posted."""
 
 import re
 
@@ -8,6 +9,7 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 # Everything the portal loads comes from the portal itself: no CDN, no inline script or style.
@@ -122,6 +124,36 @@ class WholePostMiddleware:
             ),
             status=408,
         )
+
+
+class PrivateResponsesNotStoredMiddleware:
+    """Every answer to a signed-in person is sent `Cache-Control: no-store`: pages, finding
+    photos, dispute attachments, Excel exports, JSON. Phones and office computers are shared,
+    and what a browser stored stays readable (the back button, the cache folder) after its
+    person signed out; a proxy must not keep it either.
+
+    Static assets never come here (WhiteNoise answers them earlier in the chain, with its
+    far-future caching), nor does anything asked for without signing in. A view that set
+    no-store itself keeps its own header.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        if request.path.startswith(settings.STATIC_URL):
+            return response
+        if "no-store" in response.get("Cache-Control", ""):
+            return response
+        # Replaces a view's own caching (`private, max-age=…`): private is not enough, since
+        # the browser's own cache is what a phone's next person reads.
+        del response["Cache-Control"]
+        add_never_cache_headers(response)
+        return response
 
 
 class PortalLanguageMiddleware:

@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # What a signed-in person is sent is never kept in a cache (static files never get here).
+    "governance.middleware.PrivateResponsesNotStoredMiddleware",
     # Records 403 answers, and knows the request for entries written without it at hand.
     "governance.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

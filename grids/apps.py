@@ -45,3 +45,6 @@ class GridsConfig(AppConfig):
         from grids.configuration import SECTION, render_section
 
         register_settings_section(SECTION, render_section, order=10)
+
+        # Sets Pillow's pixel limit to the photos' own, for whatever opens an image.
+        import grids.photos  # noqa: F401

@@ -31,7 +31,10 @@ is written. Otherwise the grids are created or updated and the team members assi
 transaction, through `grids.services`. Running the same file again changes nothing.
 
 `actor` is the administrator uploading the file, who may only import into the areas they
-administer and assign the people they manage; None is the operator at the command line.
+administer and assign the people they manage; None is the operator at the command line. To an
+administrator a village, a grid or a person outside their areas is as if it did not exist: the
+message is the one for a code or a name that exists nowhere ("not found in your area"), so that
+an import cannot be used to learn what exists elsewhere.
 """
 
 import csv
@@ -449,11 +452,15 @@ class _Lookups:
     """What the rows refer to, fetched in a few queries before any row is checked."""
 
     actor: object
+    # The areas and grids the rows name that the actor may import into; those outside their
+    # areas are left out, as if they did not exist.
     areas: dict[str, Area]
-    administered: set[str]
     people: dict[str, object]
     grids: dict[str, Grid]
     open_assignments: set[tuple[int, int, str]]
+    # Grid codes the rows name that are used by grids outside the actor's areas: such a code
+    # is "not found" like any other, but cannot be given to a new grid (codes are unique).
+    codes_used_elsewhere: set[str]
 
     @classmethod
     def load(cls, *, actor, records: list[dict[str, str]]) -> "_Lookups":
@@ -464,8 +471,8 @@ class _Lookups:
         grids = {
             g.code: g for g in Grid.objects.filter(code__in=grid_codes).select_related("village")
         }
+        codes_used_elsewhere: set[str] = set()
         if actor is None:
-            administered = set(areas) | {g.village.code for g in grids.values()}
             people_qs = get_user_model().objects.all()
         else:
             administered = set(
@@ -473,6 +480,11 @@ class _Lookups:
                 .filter(code__in=set(areas) | {g.village.code for g in grids.values()})
                 .values_list("code", flat=True)
             )
+            areas = {code: a for code, a in areas.items() if code in administered}
+            codes_used_elsewhere = {
+                code for code, g in grids.items() if g.village.code not in administered
+            }
+            grids = {code: g for code, g in grids.items() if code not in codes_used_elsewhere}
             people_qs = people_for_administrator(user=actor)
         # Someone who may no longer sign in is not put on a team.
         people = {p.username: p for p in people_qs.filter(username__in=usernames, is_active=True)}
@@ -481,7 +493,7 @@ class _Lookups:
                 grid__in=grids.values(), ends_on__isnull=True
             ).values_list("grid_id", "person_id", "role")
         )
-        return cls(actor, areas, administered, people, grids, open_assignments)
+        return cls(actor, areas, people, grids, open_assignments, codes_used_elsewhere)
 
 
 def _check_record(number, values, lookups, grids, team, team_rows, today, problems) -> None:
@@ -581,23 +593,18 @@ def _whole_number(text: str) -> int | None:
 def _check_village(number, code, lookups, problems) -> Area | None:
     area = lookups.areas.get(code)
     if area is None:
-        problems.add(
-            number,
-            _("the village (community) code %(code)s does not exist.") % {"code": _shown(code)},
-        )
+        # Outside an administrator's areas or nowhere at all: the same words either way.
+        if lookups.actor is None:
+            message = _("the village (community) code %(code)s does not exist.")
+        else:
+            message = _("the village (community) code %(code)s was not found in your area.")
+        problems.add(number, message % {"code": _shown(code)})
         return None
     if area.level != AreaLevel.VILLAGE:
         problems.add(
             number,
             _("%(code)s is a %(level)s (%(name)s), not a village or community.")
             % {"code": code, "level": AreaLevel(area.level).label, "name": area.name},
-        )
-        return None
-    if code not in lookups.administered:
-        problems.add(
-            number,
-            _("the village (community) %(code)s %(name)s is outside the areas you administer.")
-            % {"code": code, "name": area.name},
         )
         return None
     return area
@@ -739,12 +746,25 @@ def _check_grid(plan: _GridPlan, lookups: _Lookups, problems: _Problems) -> None
             if column not in plan.given and column not in plan.refused
         ]
         if missing:
-            problems.add(
-                plan.first_row,
-                _(
+            # A grid outside an administrator's areas is not found, exactly as one that does
+            # not exist: the same words either way.
+            if lookups.actor is None:
+                message = _(
                     "grid %(code)s is new, so its name, kind and village (community) code must "
                     "be given on at least one of its rows."
                 )
+            else:
+                message = _(
+                    "the grid code %(code)s was not found in your area: a new grid needs its "
+                    "name, kind and village (community) code on at least one of its rows."
+                )
+            problems.add(plan.first_row, message % {"code": plan.code})
+            return
+        if plan.code in lookups.codes_used_elsewhere:
+            # Grid codes are unique across the city, so this one cannot be given to a new grid.
+            problems.add(
+                plan.first_row,
+                _("the grid code %(code)s is already in use: choose another.")
                 % {"code": plan.code},
             )
             return
@@ -752,13 +772,7 @@ def _check_grid(plan: _GridPlan, lookups: _Lookups, problems: _Problems) -> None
             plan.village = lookups.areas[village_code]
         return
     stored_village = existing.village.code
-    if stored_village not in lookups.administered:
-        problems.add(
-            plan.first_row,
-            _("the grid code %(code)s belongs to a grid outside the areas you administer.")
-            % {"code": plan.code},
-        )
-    elif village_code is not None and village_code != stored_village:
+    if village_code is not None and village_code != stored_village:
         problems.add(
             plan.given["village_code"][1],
             _(

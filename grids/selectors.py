@@ -1,5 +1,6 @@
 """Reads of grids and their day: who sees which grid, and how each grid's day stands."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,15 +42,40 @@ def today() -> date:
     return timezone.localdate()
 
 
-def grids_visible_to(user, *, day: date | None = None) -> QuerySet[Grid]:
-    """The grids `user` may see: every grid of the areas held in an area-wide role, and the
-    grids they are assigned to (a grid worker's or liaison police officer's own grids)."""
+# Department liaisons (职能部门) are held over a county or a township, but a department acts on
+# the cases it is given, not on everything the grids of its area find: of the findings a liaison
+# sees only those behind their department's cases (see `register_finding_access`).
+FINDING_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
+
+# Functions `reader(user)` returning a queryset of finding ids that `user` sees because of a
+# case they handle: the case apps register them in their AppConfig.ready(), since grids knows
+# no case app (dependencies point one way).
+FINDING_ACCESS: list[Callable] = []
+
+
+def register_finding_access(reader: Callable) -> None:
+    if reader not in FINDING_ACCESS:
+        FINDING_ACCESS.append(reader)
+
+
+def _grids_of(user, *, roles, day: date | None) -> QuerySet[Grid]:
     day = day or today()
     assigned = GridAssignment.objects.active_on(day).filter(person=user).values("grid_id")
     return Grid.objects.filter(
-        jurisdiction_q(user=user, area_field="village", roles=AREA_WIDE_ROLES)
-        | Q(pk__in=Subquery(assigned))
+        jurisdiction_q(user=user, area_field="village", roles=roles) | Q(pk__in=Subquery(assigned))
     )
+
+
+def grids_visible_to(user, *, day: date | None = None) -> QuerySet[Grid]:
+    """The grids `user` may see: every grid of the areas held in an area-wide role, and the
+    grids they are assigned to (a grid worker's or liaison police officer's own grids)."""
+    return _grids_of(user, roles=AREA_WIDE_ROLES, day=day)
+
+
+def finding_grids_visible_to(user, *, day: date | None = None) -> QuerySet[Grid]:
+    """The grids all of whose findings `user` sees: those of the areas they hold in a role
+    that sees findings (not a department liaison), and the grids they are assigned to."""
+    return _grids_of(user, roles=FINDING_AREA_ROLES, day=day)
 
 
 def grids_worked_by(user, *, day: date | None = None) -> QuerySet[Grid]:
@@ -81,7 +107,16 @@ def finding_photo_get_for_user_or_404(*, user, pk) -> FindingPhoto:
 
 
 def findings_visible_to(user) -> QuerySet[Finding]:
-    return Finding.objects.filter(grid__in=grids_visible_to(user=user))
+    """The findings `user` may see, and so open with their photos: the rule is here, once.
+
+    Every finding of the grids in `finding_grids_visible_to`, and the findings behind the
+    cases they handle (for a department liaison, those their department is assigned or
+    summoned to), as the case apps report them through `register_finding_access`.
+    """
+    condition = Q(grid__in=finding_grids_visible_to(user=user))
+    for reader in FINDING_ACCESS:
+        condition |= Q(pk__in=reader(user))
+    return Finding.objects.filter(condition)
 
 
 def finding_get_for_user_or_404(*, user, pk) -> Finding:

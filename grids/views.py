@@ -171,9 +171,9 @@ def finding_detail(request, pk):
 def finding_photo(request, pk):
     """Photos are served only to those who may see the finding, never from a public folder."""
     photo = selectors.finding_photo_get_for_user_or_404(user=request.user, pk=pk)
-    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    # Not cached by the browser either (PrivateResponsesNotStoredMiddleware): a shared phone
+    # must not keep the photos of its last person.
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
 
 def _finding_action(request, pk, action):

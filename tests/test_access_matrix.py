@@ -254,6 +254,9 @@ _SEES_GRIDS = {
     "county_official",
     "city_official",
 }
+# A department liaison sees the grids of the county, but of their findings only those behind
+# the cases their department handles (tests/disputes/test_department_findings.py): none here.
+_SEES_FINDINGS = _SEES_GRIDS - {"department_liaison"}
 _GRID_MANAGERS = {"grid_chief", "village_staff", "township_staff", "administrator"}
 _OFFICIALS = {"township_staff", "county_official", "city_official"}
 _SEES_PETITIONS = {
@@ -276,10 +279,10 @@ MAY_USE = {
     "grids:zero_report": {"team_worker"},
     "grids:grid_handover": _GRID_MANAGERS,
     "grids:patrol_end": {"team_worker"},
-    "grids:finding_detail": _SEES_GRIDS,
+    "grids:finding_detail": _SEES_FINDINGS,
     "grids:finding_handle": {"team_worker"},
     "grids:finding_hand_up": {"team_worker"},
-    "grids:finding_photo": _SEES_GRIDS,
+    "grids:finding_photo": _SEES_FINDINGS,
     "grids:village_grids": set(INSIDERS) - {"no_role"},
     "grids:grid_create": _GRID_MANAGERS,
     "grids:township_villages": _OFFICIALS | {"mediator", "administrator", "department_liaison"},

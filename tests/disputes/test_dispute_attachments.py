@@ -109,3 +109,48 @@ def test_a_dispute_takes_a_limited_number_of_attachments(client, township_staff)
 
     assert f"最多 {MAX_ATTACHMENTS_PER_DISPUTE} 个附件" in page.content.decode()
     assert Attachment.objects.count() == MAX_ATTACHMENTS_PER_DISPUTE
+
+
+@pytest.mark.parametrize(
+    ("uploaded_as", "shown_as"),
+    [("evidence.exe", "evidence.pdf"), ("x.jpg", "x.pdf"), ("情况说明", "情况说明.pdf")],
+)
+def test_a_pdf_is_stored_and_served_as_pdf_whatever_it_was_called(
+    client, township_staff, media_root, uploaded_as, shown_as
+):
+    dispute = register(township_staff)
+    client.force_login(township_staff)
+
+    page = attach(client, dispute, uploaded_as, PDF, content_type="image/jpeg")
+
+    attachment = Attachment.objects.get()
+    assert attachment.content_type == "application/pdf"
+    assert attachment.original_name == shown_as
+    assert shown_as in page.content.decode()
+    [stored] = files_under(media_root)
+    assert stored.suffix == ".pdf" and attachment.file.name.endswith(".pdf")
+    download = client.get(reverse("disputes:attachment", args=[dispute.pk, attachment.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    disposition = download["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert ".exe" not in disposition and ".jpg" not in disposition
+    assert disposition.endswith('.pdf"') or disposition.endswith(".pdf")
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_an_attachment_stored_under_its_uploaded_name_still_downloads_as_pdf(
+    client, township_staff
+):
+    """Attachments stored before the names were corrected keep their name in the database; the
+    download gives them the extension of what they are."""
+    dispute = register(township_staff)
+    client.force_login(township_staff)
+    attach(client, dispute, "证据.pdf", PDF)
+    attachment = Attachment.objects.get()
+    Attachment.objects.filter(pk=attachment.pk).update(original_name="证据.exe")
+
+    download = client.get(reverse("disputes:attachment", args=[dispute.pk, attachment.pk]))
+
+    assert download["Content-Type"] == "application/pdf"
+    assert "%E8%AF%81%E6%8D%AE.pdf" in download["Content-Disposition"]
+    assert ".exe" not in download["Content-Disposition"]

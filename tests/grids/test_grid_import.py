@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from governance.models import Role
 from grids.grid_import import GridImportError, import_grids
 from grids.models import Grid, GridAssignment, GridKind, GridRole
-from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, WEIZI_VILLAGE
+from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, HANDIAN, LUCHENG, WEIZI_VILLAGE
 from tests.factories import GridFactory, area, person_with_role
 
 HEADER_ZH = "网格编码,网格名称,类型,村(社区)代码,户数,人口,登录名,姓名,角色,起始日期"
@@ -200,7 +200,7 @@ def test_two_bad_rows_are_both_named_and_nothing_is_written_not_even_the_good_ro
     errors = errors_of(administrator, text)
 
     assert errors == [
-        "第 3 行：村（社区）代码 140406100999 不存在。",
+        "第 3 行：在您的辖区内未找到村（社区）代码 140406100999。",
         "第 4 行：户数“-5”必须是 0 到 1000000 之间的整数。",
     ]
     assert Grid.objects.count() == 0
@@ -212,10 +212,81 @@ def test_an_administrator_of_dianshang_cannot_import_into_weizi(administrator):
 
     errors = errors_of(administrator, text)
 
-    assert len(errors) == 1
-    assert errors[0].startswith("第 2 行：村（社区）")
-    assert "不在您管理的区域内" in errors[0]
+    assert errors == [f"第 2 行：在您的辖区内未找到村（社区）代码 {WEIZI_VILLAGE}。"]
     assert not Grid.objects.exists()
+
+
+HANDIAN_VILLAGE = "140404001001"  # 长安社区, in 上党区
+
+
+# --- Nothing outside one's areas can be probed -------------------------------------------------
+# A code that exists outside the administrator's areas gets the very message of a code that
+# exists nowhere, so that an import cannot tell an administrator what exists elsewhere.
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [WEIZI_VILLAGE, HANDIAN_VILLAGE, HANDIAN, LUCHENG],
+    ids=["village-of-the-next-township", "village-of-another-county", "township", "county"],
+)
+def test_an_area_code_outside_ones_areas_reads_as_one_that_does_not_exist(administrator, elsewhere):
+    nowhere = "140406100999"
+    header = "grid_code,grid_name,kind,village_code\n"
+
+    outside = errors_of(administrator, f"{header}X-01,网格,rural,{elsewhere}\n")
+    missing = errors_of(administrator, f"{header}X-01,网格,rural,{nowhere}\n")
+
+    assert outside == [f"第 2 行：在您的辖区内未找到村（社区）代码 {elsewhere}。"]
+    assert missing == [f"第 2 行：在您的辖区内未找到村（社区）代码 {nowhere}。"]
+    assert not Grid.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "grid_code,households\n{code},10\n",
+        "grid_code,username,team_role\n{code},wangli,网格长\n",
+        "grid_code,grid_name\n{code},新名字\n",
+    ],
+    ids=["update", "team-member", "rename"],
+)
+def test_a_grid_code_outside_ones_areas_reads_as_one_that_does_not_exist(administrator, text):
+    GridFactory(code="WZ-01", name="微子村网格", village=area(WEIZI_VILLAGE))
+    before = snapshot()
+
+    outside = errors_of(administrator, text.format(code="WZ-01"))
+    missing = errors_of(administrator, text.format(code="NO-SUCH-01"))
+
+    assert outside == [
+        "第 2 行：在您的辖区内未找到网格编码 WZ-01：新网格须在其中至少一行填写网格名称、类型和"
+        "村（社区）代码。"
+    ]
+    assert missing == [message.replace("WZ-01", "NO-SUCH-01") for message in outside]
+    assert snapshot() == before
+
+
+def test_a_grid_code_used_outside_ones_areas_cannot_name_a_new_grid(administrator):
+    """Codes are unique across the city: this one cannot be taken, and where its grid is is
+    not said."""
+    GridFactory(code="WZ-01", name="微子村网格", village=area(WEIZI_VILLAGE))
+    before = snapshot()
+
+    errors = errors_of(
+        administrator,
+        f"grid_code,grid_name,kind,village_code\nWZ-01,店上网格,rural,{DIANSHANG_VILLAGE}\n",
+    )
+
+    assert errors == ["第 2 行：网格编码 WZ-01 已被使用，请另选一个。"]
+    assert WEIZI_VILLAGE not in errors[0] and "微子" not in errors[0]
+    assert snapshot() == before
+
+
+def test_the_command_line_operator_is_told_a_code_does_not_exist(administrator):
+    errors = errors_of(
+        None, "grid_code,grid_name,kind,village_code\nX-01,网格,rural,140406100999\n"
+    )
+
+    assert errors == ["第 2 行：村（社区）代码 140406100999 不存在。"]
 
 
 def test_the_command_line_operator_may_import_anywhere(administrator):
@@ -386,7 +457,7 @@ D-02,,bogus,{DIANSHANG_VILLAGE}
 
     page = response.content.decode()
     assert "未导入任何内容" in page
-    assert "第 2 行：村（社区）140406101204" in page
+    assert "第 2 行：在您的辖区内未找到村（社区）代码 140406101204。" in page
     assert "第 4 行：网格类型“bogus”无效" in page
     assert not Grid.objects.exists()
 
