@@ -1,0 +1,3 @@
+"""The only writers of disputes (see `disputes.services.handling`)."""
+
+from disputes.services.handling import *  # noqa: F403
