@@ -221,30 +221,6 @@ class MergeForm(VersionedForm):
         return target
 
 
-ACTION_FORMS = {
-    "accept": VersionedForm,
-    "assign": AssignForm,
-    "start_mediation": RouteForm,
-    "record_session": SessionForm,
-    "resolve": ResolveForm,
-    "fail": ReasonForm,
-    "hand_back": ReasonForm,
-    "escalate": ReasonForm,
-    "send_down": ReasonForm,
-    "request_extension": ExtensionForm,
-    "decide_extension": DecideExtensionForm,
-    "summon": SummonForm,
-    "acknowledge_summons": VersionedForm,
-    "report_summons": SummonsReportForm,
-    "supervise": NoteForm,
-    "answer_supervision": AnswerForm,
-    "revisit": RevisitForm,
-    "close": VersionedForm,
-    "reopen": ReasonForm,
-    "merge": MergeForm,
-}
-
-
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Photo or PDF"), allow_empty_file=True)
 

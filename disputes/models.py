@@ -1,6 +1,6 @@
 """Disputes (矛盾纠纷): intake, levels and escalation, assignment, summons, mediation, closure.
 
-The statuses and the transitions between them are data in `disputes.workflow`; every write
+The transitions between the statuses are data in `disputes.actions` (the registry); every write
 goes through `disputes.services`, and every change is a `DisputeEvent` that is never edited.
 """
 

@@ -3,14 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes import services
+from disputes.actions import DISPUTE, EVENT_LABELS
 from disputes.attachments import download_name
-from disputes.forms import ACTION_FORMS, AttachmentForm, DisputeRegisterForm, PartyFormSet
+from disputes.forms import AttachmentForm, DisputeRegisterForm, PartyFormSet
 from disputes.models import DisputeEvent, Level, Side
 from disputes.selectors import (
     capabilities_for,
@@ -20,8 +20,7 @@ from disputes.selectors import (
     is_handling,
     possible_repeats,
 )
-from disputes.workflow import EVENT_LABELS, available_actions
-from governance.case_views import act_on_case, error_text
+from governance.case_views import act_on_case, case_actions, error_text
 from governance.masking import people_as_seen, text_mask
 from governance.panels import render_panels
 from governance.selectors import get_or_404_audited
@@ -138,15 +137,14 @@ def _party_rows(request, dispute, parties, handling: bool):
 def _detail_context(request, dispute, failed_action=None, failed_form=None):
     capabilities = capabilities_for(user=request.user, dispute=dispute)
     handling = is_handling(capabilities)
-    actions = []
-    for transition in available_actions(dispute=dispute, capabilities=capabilities):
-        if transition.action == failed_action:
-            form = failed_form
-        else:
-            form = ACTION_FORMS[transition.action](dispute=dispute, user=request.user)
-        actions.append(
-            {"transition": transition, "form": form, "open": transition.action == failed_action}
-        )
+    actions = case_actions(
+        request,
+        DISPUTE,
+        dispute,
+        capabilities=capabilities,
+        failed_action=failed_action,
+        failed_form=failed_form,
+    )
     today = timezone.localdate()
     parties = list(dispute.parties.all())
     clock = dispute.running_clock()
@@ -175,47 +173,16 @@ def dispute_detail(request, pk):
     return render(request, "disputes/detail.html", _detail_context(request, dispute))
 
 
-SERVICES = {
-    "accept": services.dispute_accept,
-    "assign": services.dispute_assign,
-    "start_mediation": services.dispute_start_mediation,
-    "record_session": services.dispute_record_session,
-    "resolve": services.dispute_resolve,
-    "fail": services.dispute_fail,
-    "hand_back": services.dispute_hand_back,
-    "escalate": services.dispute_escalate,
-    "send_down": services.dispute_send_down,
-    "request_extension": services.dispute_request_extension,
-    "decide_extension": services.dispute_decide_extension,
-    "summon": services.dispute_summon,
-    "acknowledge_summons": services.summons_acknowledge,
-    "report_summons": services.summons_report,
-    "supervise": services.dispute_supervise,
-    "answer_supervision": services.supervision_answer,
-    "revisit": services.dispute_revisit,
-    "close": services.dispute_close,
-    "reopen": services.dispute_reopen,
-    "merge": services.dispute_merge,
-}
-
-
 @login_required
 @require_POST
 def dispute_act(request, pk, action):
-    """Take one action of the workflow table on a dispute (see governance.case_views)."""
-    dispute = dispute_get_for_user_or_404(user=request.user, pk=pk)
+    """Take one action of the registry on a dispute (see governance.case_views)."""
     return act_on_case(
         request,
-        case_type=services.DISPUTE,
-        case=dispute,
-        case_keyword="dispute",
+        DISPUTE,
+        pk=pk,
         action=action,
-        forms=ACTION_FORMS,
-        services=SERVICES,
-        reload=lambda: dispute_get_for_user_or_404(user=request.user, pk=pk),
-        detail_context=lambda case, **failed: _detail_context(request, case, **failed),
-        template="disputes/detail.html",
-        detail_url=reverse("disputes:detail", args=[pk]),
+        page_context=lambda case, **failed: _detail_context(request, case, **failed),
     )
 
 

@@ -1,6 +1,7 @@
-"""The view side of `governance.cases`: taking one action from a case page, the same way for
-every case type. On any refusal the page comes back with the person's input still in the
-form and the reason above it; nothing they typed is lost."""
+"""The view side of `governance.cases`: a case page's action forms, and taking one action from
+it, the same way for every case type (a `CaseType` names the model, the registry of actions,
+the look-up, the capabilities and the page). On any refusal the page comes back with the
+person's input still in the form and the reason above it; nothing they typed is lost."""
 
 from collections.abc import Callable
 
@@ -8,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from governance.cases import CaseType
@@ -20,47 +22,56 @@ def error_text(error) -> str:
     return str(error) or _("Your role does not allow this.")
 
 
+def case_actions(
+    request, case_type: CaseType, case, *, capabilities, failed_action=None, failed_form=None
+) -> list[dict]:
+    """The entries of the page's actions panel (partials/_case_actions.html): each action the
+    person may take now, with its form; the one just refused keeps its form, open."""
+    entries = []
+    for transition in case_type.workflow.available(case=case, capabilities=capabilities):
+        if transition.action == failed_action:
+            form = failed_form
+        else:
+            form = transition.form(user=request.user, **{case_type.keyword: case})
+        entries.append(
+            {"transition": transition, "form": form, "open": transition.action == failed_action}
+        )
+    return entries
+
+
 def act_on_case(
-    request,
-    *,
-    case_type: CaseType,
-    case,
-    case_keyword: str,
-    action: str,
-    forms: dict,
-    services: dict,
-    reload: Callable[[], object],
-    detail_context: Callable[..., dict],
-    template: str,
-    detail_url: str,
+    request, case_type: CaseType, *, pk, action: str, page_context: Callable[..., dict]
 ):
     """Validate the action's form, call its service, and answer with a redirect to the case
     page, or with the page itself (status 400) holding the refused form.
 
-    `case_keyword` names the case in the forms' and services' keyword arguments (`dispute`,
-    `petition`).
+    `page_context(case, failed_action=..., failed_form=...)` is the case page's context, whose
+    `actions` come from `case_actions`.
 
     A person who may see the case but whose role can never take this action on it (whatever
     its status) is refused with 403; an action merely not possible in the case's present status
     sends them back to the case page with the reason, since their page was only out of date."""
-    if action not in services:
-        raise Http404
-    transition = case_type.workflow.get(action)
+    case = case_type.get_for_user_or_404(user=request.user, pk=pk)
+    try:
+        transition = case_type.workflow.get(action)
+    except TransitionNotAllowed:
+        raise Http404 from None
     if not transition.who & case_type.capabilities(user=request.user, case=case):
         raise PermissionDenied(
             _("You may not “%(action)s” on this case.") % {"action": transition.label}
         )
-    form = forms[action](request.POST, user=request.user, **{case_keyword: case})
+    detail_url = reverse(case_type.detail_url, args=[case.pk])
+    form = transition.form(request.POST, user=request.user, **{case_type.keyword: case})
     if form.is_valid():
         arguments = dict(form.cleaned_data)
         version = arguments.pop("version")
         try:
-            services[action](
-                actor=request.user, version=version, **{case_keyword: case}, **arguments
+            transition.service(
+                actor=request.user, version=version, **{case_type.keyword: case}, **arguments
             )
         except CaseChangedUnderYou as error:
             form.add_error(None, str(error))
-            case = reload()
+            case = case_type.get_for_user_or_404(user=request.user, pk=pk)
             # The fresh version, so that resubmitting the kept input acts on the new state.
             form.data = form.data.copy()
             form.data["version"] = case.version
@@ -72,8 +83,8 @@ def act_on_case(
     if form.errors.get("version"):
         # The version travels in a hidden field, whose errors the form would not show.
         form.add_error(None, _("This form is out of date: reload the page and try again."))
-    context = detail_context(case, failed_action=action, failed_form=form)
+    context = page_context(case, failed_action=action, failed_form=form)
     if not any(entry["transition"].action == action for entry in context["actions"]):
         messages.error(request, " ".join(form.non_field_errors()) or _("Not possible now."))
         return redirect(detail_url)
-    return render(request, template, context, status=400)
+    return render(request, case_type.template, context, status=400)

@@ -1,9 +1,10 @@
-"""The machinery every case type shares: taking one action of its workflow table.
+"""The machinery every case type shares: taking one action of its registry.
 
 A case model has `status` and `version`; its event model subclasses `CaseEvent` with a
 foreign key named after the case. `take_action` locks the row, refuses a stale version
-(`CaseChangedUnderYou`), checks the table (`TransitionNotAllowed`), applies the change, moves
-the status, bumps the version and writes exactly one event, all in one transaction.
+(`CaseChangedUnderYou`), checks the registry's entry (status, who, guard:
+`TransitionNotAllowed`), applies the change, moves the status, bumps the version and writes
+exactly one event, all in one transaction.
 """
 
 from collections.abc import Callable
@@ -17,15 +18,23 @@ from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed, Workf
 
 @dataclass(frozen=True)
 class CaseType:
-    """What `take_action` needs to know of one kind of case."""
+    """One kind of case, as the shared machinery (`take_action`, and the case page's
+    `governance.case_views.act_on_case`) needs to know it."""
 
     model: type[models.Model]
     event_model: type[models.Model]
-    # The name of the event's foreign key to the case.
-    event_case_field: str
+    # The case's name in keyword arguments: the event's foreign key, the forms' and the
+    # services' argument (`dispute`, `petition`).
+    keyword: str
+    # The registry of actions.
     workflow: Workflow
     # capabilities(user=..., case=...) -> set of capability names
     capabilities: Callable[..., set[str]]
+    # get_for_user_or_404(user=..., pk=...) -> the case, if the person may see it.
+    get_for_user_or_404: Callable[..., models.Model]
+    # The case page: its template and its URL's name (with the case's pk).
+    template: str
+    detail_url: str
     # Related objects loaded with the locked row (select_related paths).
     related: tuple[str, ...] = ()
     # What a person is told when the case changed under them (lazy: translated when raised).
@@ -44,9 +53,10 @@ def take_action(
     event_kind: str | None = None,
     event_fields: Callable[[models.Model, models.Model], dict] | None = None,
 ) -> models.Model:
-    """Apply `action` to `case` as `actor` (None: the system, which the table's `who` does
-    not restrict). `change(locked)` mutates the locked row and may return details for the
-    event; `event_fields(before, locked)` may add columns of the case type's own event."""
+    """Apply `action` to `case` as `actor` (None: the system, which the entry's `who` does
+    not restrict; its status and its guard do). `change(locked)` mutates the locked row and
+    may return details for the event; `event_fields(before, locked)` may add columns of the
+    case type's own event."""
     with transaction.atomic():
         locked = (
             case_type.model.objects.select_for_update(of=("self",))
@@ -71,6 +81,9 @@ def take_action(
             transition = case_type.workflow.get(action)
             if locked.status not in transition.sources:
                 raise TransitionNotAllowed(_("Not possible in this status."))
+        refusal = transition.refusal(locked)
+        if refusal:
+            raise TransitionNotAllowed(refusal)
         before = {field.attname: getattr(locked, field.attname) for field in locked._meta.fields}
         details = change(locked) or {}
         if transition.target is not None:
@@ -79,7 +92,7 @@ def take_action(
         locked.save()
         extra = event_fields(before, locked) if event_fields else {}
         case_type.event_model.objects.create(
-            **{case_type.event_case_field: locked},
+            **{case_type.keyword: locked},
             actor=actor,
             kind=event_kind or action,
             from_status=before["status"],

@@ -1,13 +1,15 @@
 """Workflows as data (ARCHITECTURE.md rule 3), shared by every case type.
 
-A case module declares its statuses and a table of `Transition`s: the action's name, the
-statuses it may start from, the status it leads to (or None: unchanged), who may take it
-(capabilities the case module computes for a person and a case), and what must be given.
-Services call `Workflow.check`, which raises a named exception; templates ask
-`Workflow.available` which buttons to show. Both read the same table.
+A case type declares its statuses and one registry (a `Workflow`) of `Transition`s, one entry
+per action, naming in one place: the statuses it may start from, the status it leads to (or
+`STAYS`), who may take it (capabilities the case type computes for a person and a case), the
+guard (a further condition of the case: a refusal message, or None), the page's form and the
+service that performs it. `governance.cases.take_action` checks an entry (status, who, guard)
+before a service writes; the page asks `Workflow.available` which forms to show, and the view
+dispatches to the entry's form and service. All read the same registry.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -18,6 +20,9 @@ from django.utils.translation import gettext as _
 LEVEL_STAFF = "level_staff"
 ASSIGNEE = "assignee"
 SUPERIOR = "superior"
+
+# The target of an action that leaves the status as it is.
+STAYS = None
 
 
 class TransitionNotAllowed(Exception):
@@ -31,25 +36,42 @@ class CaseChangedUnderYou(Exception):
 
 @dataclass(frozen=True)
 class Transition:
+    """One action of a case type, declared once."""
+
     action: str
     label: str | Promise
     sources: frozenset[str]
+    # None (`STAYS`): the status is unchanged.
     target: str | None
     who: frozenset[str]
-    requires: tuple[str, ...] = ()
+    # The page's form: built with (data, user=..., <case keyword>=case).
+    form: type | None = None
+    # The service: called with (actor=..., version=..., <case keyword>=case, **form data).
+    service: Callable | None = None
+    # guard(case) -> a refusal message, or None when the action makes sense for this case.
+    guard: Callable[..., str | Promise | None] | None = None
     # Bootstrap button style, for the templates.
     style: str = "primary"
 
+    def refusal(self, case) -> str | None:
+        """Why the guard refuses the action on `case`, or None."""
+        message = self.guard(case) if self.guard is not None else None
+        return str(message) if message else None
 
-def transition(action, label, sources, target, who, requires=(), style="primary") -> Transition:
-    """A row of a transitions table, written compactly."""
+
+def action(
+    name, label, *, sources, target, who, form, service, guard=None, style="primary"
+) -> Transition:
+    """One entry of a case type's registry, written compactly."""
     return Transition(
-        action=action,
+        action=name,
         label=label,
         sources=frozenset(sources),
         target=target,
         who=frozenset(who),
-        requires=tuple(requires),
+        form=form,
+        service=service,
+        guard=guard,
         style=style,
     )
 
@@ -61,6 +83,11 @@ class Workflow:
 
     def __post_init__(self):
         self._by_action = {t.action: t for t in self.transitions}
+        if len(self._by_action) != len(self.transitions):
+            raise ValueError("An action is declared twice.")
+
+    def __iter__(self) -> Iterator[Transition]:
+        return iter(self.transitions)
 
     def get(self, action: str) -> Transition:
         try:
@@ -81,6 +108,12 @@ class Workflow:
             )
         return transition
 
-    def available(self, *, status: str, capabilities: Iterable[str]) -> list[Transition]:
+    def available(self, *, case, capabilities: Iterable[str]) -> list[Transition]:
+        """The actions a person holding `capabilities` may take on `case` now: its status
+        allows them, and their guard does not refuse."""
         held = set(capabilities)
-        return [t for t in self.transitions if status in t.sources and t.who & held]
+        return [
+            t
+            for t in self.transitions
+            if case.status in t.sources and t.who & held and t.refusal(case) is None
+        ]

@@ -154,23 +154,5 @@ class AnswerForm(VersionedForm):
     answer = long_text(_("Answer"), 2000, rows=2)
 
 
-ACTION_FORMS = {
-    "accept": VersionedForm,
-    "not_accept": ReasonForm,
-    "assign": AssignForm,
-    "handle": OpinionForm,
-    "reply": ReplyForm,
-    "record_satisfied": SatisfactionForm,
-    "request_review": ReasonForm,
-    "review": OpinionForm,
-    "close": VersionedForm,
-    "extend": ExtendForm,
-    "escalate": ReasonForm,
-    "send_down": ReasonForm,
-    "supervise": NoteForm,
-    "answer_supervision": AnswerForm,
-}
-
-
 class LinkDisputeForm(forms.Form):
     number = forms.CharField(label=_("Dispute number"), max_length=32)

@@ -1,8 +1,9 @@
 """Petitions (信访): registered, accepted or not, handled, replied, reviewed, on the statutory
 clocks of the 信访工作条例 (2022). "信访不上行": handled at the lowest level that can.
 
-The workflow is data in `petitions.workflow`, writes go through `petitions.services`, and
-the machinery is the one disputes use (`governance.cases`, `governance.workflow`).
+The workflow is data in `petitions.actions` (the registry), writes go through
+`petitions.services`, and the machinery is the one disputes use (`governance.cases`,
+`governance.workflow`).
 """
 
 from datetime import date

@@ -1,5 +1,6 @@
 """The only writers of petitions. Every action goes through `governance.cases.take_action`
-(the machinery disputes use): row lock, stale-version refusal, the workflow table, one event.
+(the machinery disputes use): row lock, stale-version refusal, the action's entry in
+`petitions.actions` (status, who, guard), one event.
 `actor` is the person acting; `version` the petition's version their form was drawn from.
 """
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.cases import CaseType, take_action
+from governance.cases import take_action
 from governance.configuration.services import (
     audit_setting_change,
     city_area,
@@ -41,25 +42,13 @@ from petitions.selectors import (
     handler_candidates,
     is_handling,
 )
-from petitions.workflow import (
-    PETITION_WORKFLOW,
-    can_go_down,
-    level_above,
-    level_below,
-    review_window_over,
-)
-
-PETITION = CaseType(
-    model=Petition,
-    event_model=PetitionEvent,
-    event_case_field="petition",
-    workflow=PETITION_WORKFLOW,
-    capabilities=capabilities_for,
-    related=("area", "area__parent", "area__parent__parent"),
-)
+from petitions.workflow import level_above, level_below
 
 
 def _act(*, actor, petition, version, action, change=None, note="", event_kind=None):
+    # The registry names the services it dispatches to, so it is read when called.
+    from petitions.actions import PETITION
+
     return take_action(
         PETITION,
         actor=actor,
@@ -313,14 +302,7 @@ def petition_close(*, actor, petition, version=None) -> Petition:
     """Close the file: once the petitioner is satisfied, the review is done, it was not
     accepted, or the reply stood because no review was requested in time."""
 
-    def change(locked):
-        if not review_window_over(locked):
-            raise TransitionNotAllowed(
-                _("The petitioner may still request a review until %(date)s.")
-                % {"date": locked.review_request_due.isoformat()}
-            )
-
-    return _act(actor=actor, petition=petition, version=version, action="close", change=change)
+    return _act(actor=actor, petition=petition, version=version, action="close")
 
 
 def petition_extend(*, actor, petition, version=None, days: int, reason: str) -> Petition:
@@ -332,8 +314,6 @@ def petition_extend(*, actor, petition, version=None, days: int, reason: str) ->
         raise ValidationError(_("An extension is 1 to %(max)d days.") % {"max": maximum})
 
     def change(locked):
-        if locked.extension_days:
-            raise TransitionNotAllowed(_("The deadline was already extended once."))
         before = locked.conclusion_due
         locked.extension_days = days
         locked.extension_reason = reason
@@ -372,10 +352,9 @@ def petition_escalate(*, actor, petition, version=None, reason: str) -> Petition
     reason = _required(reason, _("Give the reason."))
 
     def change(locked):
-        to_level = level_above(locked.level)
-        if to_level is None:
-            raise TransitionNotAllowed(_("The county is the highest level."))
-        return _move(locked, to_level, actor, _("Petition %(number)s was escalated."))
+        return _move(
+            locked, level_above(locked.level), actor, _("Petition %(number)s was escalated.")
+        )
 
     return _act(
         actor=actor,
@@ -392,8 +371,6 @@ def petition_send_down(*, actor, petition, version=None, reason: str) -> Petitio
     reason = _required(reason, _("Give the reason."))
 
     def change(locked):
-        if not can_go_down(locked):
-            raise TransitionNotAllowed(_("There is no lower level to send it to."))
         return _move(
             locked, level_below(locked.level), actor, _("Petition %(number)s was sent down.")
         )
@@ -434,8 +411,6 @@ def petition_answer_supervision(*, actor, petition, version=None, answer: str) -
     answer = _required(answer, _("Write the answer."))
 
     def change(locked):
-        if not locked.under_supervision:
-            raise TransitionNotAllowed(_("There is no supervision to answer."))
         locked.under_supervision = False
 
     return _act(

@@ -4,25 +4,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes.selectors import disputes_visible_to
-from governance.case_views import act_on_case, error_text
+from governance.case_views import act_on_case, case_actions, error_text
 from governance.excel import workbook_response
 from governance.levels import area_at_level
 from governance.masking import PERSON_FIELDS, people_as_seen, text_mask
 from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
-from petitions.forms import (
-    ACTION_FORMS,
-    LinkDisputeForm,
-    PetitionerFormSet,
-    PetitionRegisterForm,
-)
+from petitions.actions import EVENT_LABELS, PETITION
+from petitions.forms import LinkDisputeForm, PetitionerFormSet, PetitionRegisterForm
 from petitions.models import PetitionStatus
 from petitions.selectors import (
     PetitionMasks,
@@ -36,24 +31,6 @@ from petitions.selectors import (
     possible_repeats,
     with_petitioner_names,
 )
-from petitions.workflow import EVENT_LABELS, available_actions
-
-SERVICES = {
-    "accept": services.petition_accept,
-    "not_accept": services.petition_not_accept,
-    "assign": services.petition_assign,
-    "handle": services.petition_handle,
-    "reply": services.petition_reply,
-    "record_satisfied": services.petition_record_satisfied,
-    "request_review": services.petition_request_review,
-    "review": services.petition_review,
-    "close": services.petition_close,
-    "extend": services.petition_extend,
-    "escalate": services.petition_escalate,
-    "send_down": services.petition_send_down,
-    "supervise": services.petition_supervise,
-    "answer_supervision": services.petition_answer_supervision,
-}
 
 
 @login_required
@@ -137,16 +114,14 @@ def _people(request, petition, handling: bool, fields=PERSON_FIELDS, people=None
 def _detail_context(request, petition, failed_action=None, failed_form=None):
     capabilities = capabilities_for(user=request.user, case=petition)
     handling = is_handling(capabilities)
-    actions = []
-    for transition in available_actions(petition=petition, capabilities=capabilities):
-        form = (
-            failed_form
-            if transition.action == failed_action
-            else ACTION_FORMS[transition.action](petition=petition, user=request.user)
-        )
-        actions.append(
-            {"transition": transition, "form": form, "open": transition.action == failed_action}
-        )
+    actions = case_actions(
+        request,
+        PETITION,
+        petition,
+        capabilities=capabilities,
+        failed_action=failed_action,
+        failed_form=failed_form,
+    )
     events = list(petition.events.select_related("actor"))
     for event in events:
         event.label = EVENT_LABELS.get(event.kind, event.kind)
@@ -181,19 +156,13 @@ def petition_detail(request, pk):
 @login_required
 @require_POST
 def petition_act(request, pk, action):
-    petition = petition_get_for_user_or_404(user=request.user, pk=pk)
+    """Take one action of the registry on a petition (see governance.case_views)."""
     return act_on_case(
         request,
-        case_type=services.PETITION,
-        case=petition,
-        case_keyword="petition",
+        PETITION,
+        pk=pk,
         action=action,
-        forms=ACTION_FORMS,
-        services=SERVICES,
-        reload=lambda: petition_get_for_user_or_404(user=request.user, pk=pk),
-        detail_context=lambda case, **failed: _detail_context(request, case, **failed),
-        template="petitions/detail.html",
-        detail_url=reverse("petitions:detail", args=[pk]),
+        page_context=lambda case, **failed: _detail_context(request, case, **failed),
     )
 
 

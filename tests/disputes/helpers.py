@@ -100,10 +100,11 @@ def text_of(response) -> str:
 
 def take(action, actor, dispute: Dispute, **arguments) -> Dispute:
     """Take `action` through its service as `actor`, from the dispute's current version."""
-    from disputes.views import SERVICES
+    from disputes.actions import DISPUTE_ACTIONS
 
     current = fresh(dispute)
-    return SERVICES[action](actor=actor, dispute=current, version=current.version, **arguments)
+    service = DISPUTE_ACTIONS.get(action).service
+    return service(actor=actor, dispute=current, version=current.version, **arguments)
 
 
 def bring_to_mediation(dispute: Dispute, *, staff, mediator) -> Dispute:

@@ -9,9 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from disputes import services
+from disputes.actions import DISPUTE_ACTIONS
 from disputes.models import Dispute, Level
 from disputes.urls import urlpatterns
-from disputes.workflow import DISPUTE_WORKFLOW
 from governance.models import Role
 from tests.conftest import DIANSHANG, HANDIAN, WEIZI_VILLAGE
 from tests.disputes.helpers import APPLICANT, RESPONDENT, bring_to_mediation, register, take
@@ -85,7 +85,7 @@ def dispute_urls(dispute):
             continue
         name = f"disputes:{pattern.name}"
         if "action" in converters:
-            for transition in DISPUTE_WORKFLOW.transitions:
+            for transition in DISPUTE_ACTIONS.transitions:
                 urls.append(("post", reverse(name, args=[dispute.pk, transition.action])))
             continue
         kwargs = {"pk": dispute.pk}
@@ -114,7 +114,7 @@ def test_the_url_list_covers_detail_agreement_and_every_action(weizi_dispute):
     urls = dispute_urls(weizi_dispute)
     assert ("get", reverse("disputes:detail", args=[weizi_dispute.pk])) in urls
     assert ("get", reverse("disputes:agreement", args=[weizi_dispute.pk])) in urls
-    assert len([u for u in urls if "/act/" in u[1]]) == len(DISPUTE_WORKFLOW.transitions)
+    assert len([u for u in urls if "/act/" in u[1]]) == len(DISPUTE_ACTIONS.transitions)
 
 
 def test_another_townships_dispute_answers_404_on_every_dispute_url(

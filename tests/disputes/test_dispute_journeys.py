@@ -8,12 +8,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from disputes import services
 from disputes.models import (
     Assignment,
     Dispute,
@@ -294,7 +294,7 @@ def test_an_extension_of_more_than_30_working_days_is_refused(client, dispute, t
     assert response.status_code == 400
     assert "确保该值小于或等于30。" in text_of(response)
     assert snapshot(dispute) == before
-    with pytest.raises(services.ValidationError) as refusal:
+    with pytest.raises(ValidationError) as refusal:
         take("request_extension", township_staff, dispute, working_days=31, reason="久")
     assert refusal.value.messages == ["延期为 1 至 30 个工作日。"]
     assert snapshot(dispute) == before
@@ -384,7 +384,7 @@ def test_a_dispute_cannot_be_merged_into_itself_nor_into_one_of_another_township
 ):
     elsewhere = register(weizi_staff, village_code=WEIZI_VILLAGE)
     before = snapshot(dispute)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         take("merge", township_staff, dispute, target=fresh(dispute))
     client.force_login(township_staff)
 

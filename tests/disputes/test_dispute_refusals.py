@@ -1,8 +1,8 @@
 """What the workflow table forbids is refused with a Chinese message and writes nothing.
 
-The cases are generated from `DISPUTE_WORKFLOW` itself: for each action, every status that is
-not one of its sources. The person acting holds a capability the action asks for, so that the
-refusal can only come from the status. Refusals by capability follow.
+The cases are generated from the registry (`DISPUTE_ACTIONS`): for each action, every status
+that is not one of its sources. The person acting holds a capability the action asks for, so that
+the refusal can only come from the status. Refusals by capability follow.
 """
 
 from datetime import timedelta
@@ -11,17 +11,10 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from disputes.actions import DISPUTE_ACTIONS
 from disputes.models import Assignment, ExtensionRequest, Level, Status, Summons
 from disputes.selectors import capabilities_for
-from disputes.views import SERVICES
-from disputes.workflow import (
-    ASSIGNEE,
-    DISPUTE_WORKFLOW,
-    LEVEL_STAFF,
-    SUMMONED,
-    SUPERIOR,
-    available_actions,
-)
+from disputes.workflow import ASSIGNEE, LEVEL_STAFF, SUMMONED, SUPERIOR
 from governance.workflow import TransitionNotAllowed
 from tests.disputes.helpers import (
     fresh,
@@ -32,7 +25,8 @@ from tests.disputes.helpers import (
 )
 from tests.factories import DisputeFactory
 
-ACTIONS = [transition.action for transition in DISPUTE_WORKFLOW.transitions]
+ACTIONS = [transition.action for transition in DISPUTE_ACTIONS.transitions]
+SERVICES = {transition.action: transition.service for transition in DISPUTE_ACTIONS}
 
 
 def valid_arguments(action, *, mediator, department, target):
@@ -74,12 +68,12 @@ def people(township_staff, mediator, county_official, justice_liaison, justice_o
 
 def not_in_this_status(action, status) -> str:
     """The refusal a person reads, in the Chinese of the catalogue."""
-    label = DISPUTE_WORKFLOW.get(action).label
+    label = DISPUTE_ACTIONS.get(action).label
     return f"案件处于“{Status(status).label}”状态时不能“{label}”。"
 
 
 def not_yours(action) -> str:
-    return f"您无权对此案件进行“{DISPUTE_WORKFLOW.get(action).label}”。"
+    return f"您无权对此案件进行“{DISPUTE_ACTIONS.get(action).label}”。"
 
 
 def standing_dispute(status, *, people, justice_office):
@@ -99,17 +93,18 @@ def standing_dispute(status, *, people, justice_office):
 
 
 def test_every_action_of_the_table_has_a_service_and_a_page_form():
-    from disputes.forms import ACTION_FORMS
+    from django import forms
 
-    assert set(SERVICES) == set(ACTIONS)
-    assert set(ACTION_FORMS) == set(ACTIONS)
+    for transition in DISPUTE_ACTIONS:
+        assert callable(transition.service), transition.action
+        assert issubclass(transition.form, forms.Form), transition.action
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_an_action_from_a_status_the_table_does_not_list_is_refused_and_writes_nothing(
     action, people, justice_office, resources_office, django_capture_on_commit_callbacks
 ):
-    transition = DISPUTE_WORKFLOW.get(action)
+    transition = DISPUTE_ACTIONS.get(action)
     forbidden = [status for status in Status.values if status not in transition.sources]
     assert forbidden, f"{action} is allowed from every status"
     actor = next(
@@ -243,7 +238,9 @@ def test_the_page_offers_each_person_only_what_they_may_do(
 
     def offered(person):
         capabilities = capabilities_for(user=person, dispute=dispute)
-        return {t.action for t in available_actions(dispute=dispute, capabilities=capabilities)}
+        return {
+            t.action for t in DISPUTE_ACTIONS.available(case=dispute, capabilities=capabilities)
+        }
 
     assert offered(mediator) == {
         "start_mediation",
@@ -272,5 +269,5 @@ def test_a_dispute_without_a_grid_cannot_be_sent_down_to_the_grid(village_staff)
 
 def test_an_unknown_action_is_refused():
     with pytest.raises(TransitionNotAllowed) as refusal:
-        DISPUTE_WORKFLOW.get("delete")
+        DISPUTE_ACTIONS.get("delete")
     assert str(refusal.value) == "未知操作。"

@@ -1,8 +1,8 @@
 """What the workflow table forbids is refused with a Chinese message and writes nothing.
 
-The cases are generated from `PETITION_WORKFLOW` itself: for each action, every status that is
-not one of its sources, and every capability that is not among those it asks for. A stale
-form is refused too, and comes back with what the person typed.
+The cases are generated from the registry (`PETITION_ACTIONS`): for each action, every status
+that is not one of its sources, and every capability that is not among those it asks for. A
+stale form is refused too, and comes back with what the person typed.
 """
 
 from datetime import timedelta
@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
 from petitions import services
-from petitions.forms import ACTION_FORMS
+from petitions.actions import PETITION_ACTIONS
 from petitions.models import PetitionAssignment, PetitionStatus
 from petitions.selectors import capabilities_for
-from petitions.views import SERVICES
-from petitions.workflow import ASSIGNEE, LEVEL_STAFF, PETITION_WORKFLOW, SUPERIOR
+from petitions.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 from tests.factories import PetitionFactory
 from tests.petitions.helpers import (
     fresh,
@@ -27,7 +26,8 @@ from tests.petitions.helpers import (
     text_of,
 )
 
-ACTIONS = [transition.action for transition in PETITION_WORKFLOW.transitions]
+ACTIONS = [transition.action for transition in PETITION_ACTIONS.transitions]
+SERVICES = {transition.action: transition.service for transition in PETITION_ACTIONS}
 
 
 def valid_arguments(action, *, mediator):
@@ -80,8 +80,11 @@ def standing_petition(status, *, people, **fields):
 
 
 def test_every_action_of_the_table_has_a_service_and_a_page_form():
-    assert set(SERVICES) == set(ACTIONS)
-    assert set(ACTION_FORMS) == set(ACTIONS)
+    from django import forms
+
+    for transition in PETITION_ACTIONS:
+        assert callable(transition.service), transition.action
+        assert issubclass(transition.form, forms.Form), transition.action
 
 
 def test_each_person_holds_exactly_the_capability_they_stand_for(people):
@@ -94,7 +97,7 @@ def test_each_person_holds_exactly_the_capability_they_stand_for(people):
 def test_an_action_from_a_status_the_table_does_not_list_is_refused_and_writes_nothing(
     action, people
 ):
-    transition = PETITION_WORKFLOW.get(action)
+    transition = PETITION_ACTIONS.get(action)
     forbidden = [status for status in PetitionStatus.values if status not in transition.sources]
     assert forbidden, f"{action} is allowed from every status"
     actor = next(people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR) if who in transition.who)
@@ -116,7 +119,7 @@ def test_an_action_from_a_status_the_table_does_not_list_is_refused_and_writes_n
 def test_an_action_by_someone_the_table_does_not_allow_is_refused_and_writes_nothing(
     action, people
 ):
-    transition = PETITION_WORKFLOW.get(action)
+    transition = PETITION_ACTIONS.get(action)
     status = sorted(transition.sources)[0]
     arguments = valid_arguments(action, mediator=people[ASSIGNEE])
     outsiders = [people[who] for who in people if who not in transition.who]
@@ -133,7 +136,7 @@ def test_an_action_by_someone_the_table_does_not_allow_is_refused_and_writes_not
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_posting_a_forbidden_action_from_the_page_says_why_in_chinese(client, action, people):
-    transition = PETITION_WORKFLOW.get(action)
+    transition = PETITION_ACTIONS.get(action)
     status = next(s for s in PetitionStatus.values if s not in transition.sources)
     actor = next(people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR) if who in transition.who)
     petition = standing_petition(status, people=people)
@@ -159,7 +162,7 @@ def test_posting_a_forbidden_action_from_the_page_says_why_in_chinese(client, ac
 def test_every_action_succeeds_from_a_listed_status_and_writes_one_event(action, people):
     """The other side of the refusals: the arguments above are good, so only the status or
     the person could have refused them."""
-    transition = PETITION_WORKFLOW.get(action)
+    transition = PETITION_ACTIONS.get(action)
     actor = next(people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR) if who in transition.who)
     status = sorted(transition.sources)[0]
     petition = standing_petition(status, people=people)

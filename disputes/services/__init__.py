@@ -1,0 +1,83 @@
+"""The only writers of disputes, by subject: `intake`, `handling`, `summons`, `supervision`,
+`overdue` and `settings`. Every name a caller uses is re-exported here
+(`from disputes import services; services.dispute_register(...)`).
+
+Each action is `dispute_<verb>(*, actor, dispute, version, ...)`: `actor` is the person acting
+(None: the system, e.g. the overdue escalation job), `version` the dispute's version the
+person's form was drawn from. It checks its own arguments, then runs `common._act`, which
+locks the row, refuses a stale version (`CaseChangedUnderYou`), checks the action's entry in
+`disputes.actions`: status, who and guard (`TransitionNotAllowed`), applies the change, bumps
+the version and writes one `DisputeEvent`; notifications are written when the transaction
+commits.
+"""
+
+from disputes.services.common import staff_of_level
+from disputes.services.handling import (
+    dispute_accept,
+    dispute_assign,
+    dispute_attach,
+    dispute_close,
+    dispute_escalate,
+    dispute_fail,
+    dispute_hand_back,
+    dispute_merge,
+    dispute_record_session,
+    dispute_reopen,
+    dispute_resolve,
+    dispute_revisit,
+    dispute_send_down,
+    dispute_start_mediation,
+)
+from disputes.services.intake import (
+    RED_PEOPLE,
+    SENSITIVE_KINDS,
+    YELLOW_PEOPLE,
+    dispute_register,
+    registration_levels,
+    risk_colour,
+)
+from disputes.services.overdue import escalate_overdue
+from disputes.services.settings import DEADLINE_BOUNDS, deadline_rules_set
+from disputes.services.summons import dispute_summon, summons_acknowledge, summons_report
+from disputes.services.supervision import (
+    MAX_EXTENSION_WORKING_DAYS,
+    dispute_decide_extension,
+    dispute_request_extension,
+    dispute_supervise,
+    supervision_answer,
+)
+
+__all__ = [
+    "DEADLINE_BOUNDS",
+    "MAX_EXTENSION_WORKING_DAYS",
+    "RED_PEOPLE",
+    "SENSITIVE_KINDS",
+    "YELLOW_PEOPLE",
+    "deadline_rules_set",
+    "dispute_accept",
+    "dispute_assign",
+    "dispute_attach",
+    "dispute_close",
+    "dispute_decide_extension",
+    "dispute_escalate",
+    "dispute_fail",
+    "dispute_hand_back",
+    "dispute_merge",
+    "dispute_record_session",
+    "dispute_register",
+    "dispute_reopen",
+    "dispute_request_extension",
+    "dispute_resolve",
+    "dispute_revisit",
+    "dispute_send_down",
+    "dispute_start_mediation",
+    "dispute_summon",
+    "dispute_supervise",
+    "escalate_overdue",
+    "registration_levels",
+    "risk_colour",
+    "staff_of_level",
+    "summons_acknowledge",
+    "summons_report",
+    "supervision_answer",
+]

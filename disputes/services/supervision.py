@@ -1,0 +1,127 @@
+"""From the level above: supervision (督办) and its answer, and extensions of the deadline."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from disputes.models import Dispute, ExtensionRequest, Supervision
+from disputes.services.common import _act, _required, _url, staff_of_level
+from disputes.workflow import level_above
+from governance.notifications import notify
+from governance.workdays import add_working_days
+
+
+def dispute_supervise(*, actor, dispute, version=None, note: str) -> Dispute:
+    """督办: a superior flags the dispute; the handling level must answer."""
+    _required(note, _("Write the instruction."))
+
+    def change(locked):
+        Supervision.objects.create(dispute=locked, note=note, flagged_by=actor)
+        locked.under_supervision = True
+        notify(
+            recipients=staff_of_level(locked, locked.level),
+            kind="supervision",
+            text=_("Dispute %(number)s is under supervision.") % {"number": locked.number},
+            url=_url(locked),
+        )
+
+    return _act(
+        actor=actor,
+        dispute=dispute,
+        version=version,
+        action="supervise",
+        change=change,
+        note=note,
+    )
+
+
+def supervision_answer(*, actor, dispute, version=None, answer: str) -> Dispute:
+    _required(answer, _("Write the answer."))
+
+    def change(locked):
+        pending = list(locked.supervisions.filter(answered_at__isnull=True))
+        now = timezone.now()
+        for supervision in pending:
+            supervision.answer = answer
+            supervision.answered_by = actor
+            supervision.answered_at = now
+            supervision.save(update_fields=["answer", "answered_by", "answered_at"])
+        locked.under_supervision = False
+        notify(
+            recipients=[s.flagged_by for s in pending],
+            kind="supervision_answer",
+            text=_("Supervision of dispute %(number)s was answered.") % {"number": locked.number},
+            url=_url(locked),
+        )
+
+    return _act(
+        actor=actor,
+        dispute=dispute,
+        version=version,
+        action="answer_supervision",
+        change=change,
+        note=answer,
+    )
+
+
+MAX_EXTENSION_WORKING_DAYS = 30
+
+
+def dispute_request_extension(
+    *, actor, dispute, version=None, working_days: int, reason: str
+) -> Dispute:
+    """Ask the level above for more working days; one pending request at a time, and a
+    dispute's deadline is extended at most once per level."""
+    _required(reason, _("Give a reason."))
+    if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
+        raise ValidationError(
+            _("An extension is 1 to %(max)d working days.") % {"max": MAX_EXTENSION_WORKING_DAYS}
+        )
+
+    def change(locked):
+        request = ExtensionRequest.objects.create(
+            dispute=locked, working_days=working_days, reason=reason, requested_by=actor
+        )
+        above = level_above(locked.level)
+        if above:
+            notify(
+                recipients=staff_of_level(locked, above),
+                kind="extension",
+                text=_("Dispute %(number)s asks for an extension.") % {"number": locked.number},
+                url=_url(locked),
+            )
+        return {"request": request.pk, "working_days": working_days}
+
+    return _act(
+        actor=actor,
+        dispute=dispute,
+        version=version,
+        action="request_extension",
+        change=change,
+        note=reason,
+    )
+
+
+def dispute_decide_extension(*, actor, dispute, version=None, approved: bool, note="") -> Dispute:
+    def change(locked):
+        # The registry's guard saw one pending, on the locked row.
+        request = locked.extensions.filter(approved__isnull=True).first()
+        request.approved = approved
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.save(update_fields=["approved", "decided_by", "decided_at"])
+        if approved:
+            start = max(locked.due_on or timezone.localdate(), timezone.localdate())
+            locked.due_on = add_working_days(start, request.working_days)
+            locked.extended = True
+        return {"request": request.pk, "approved": approved}
+
+    return _act(
+        actor=actor,
+        dispute=dispute,
+        version=version,
+        action="decide_extension",
+        change=change,
+        note=note,
+        event_kind="extension_approved" if approved else "extension_refused",
+    )
