@@ -197,6 +197,23 @@ class CaseEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise EventRowIsPermanent(f"{type(self).__name__} {self.pk} cannot be deleted.")
 
+    # What a case page's timeline (templates/partials/_timeline.html) shows for a row: its
+    # label and, after it, any details of the kind. A case app overrides `kind_labels` when
+    # its `kind` has no choices, and `timeline_details` when a row says more than its label.
+    @classmethod
+    def kind_labels(cls) -> dict:
+        return dict(cls._meta.get_field("kind").flatchoices)
+
+    @property
+    def timeline_label(self) -> str:
+        return str(self.kind_labels().get(self.kind, self.kind))
+
+    @property
+    def timeline_details(self) -> list[dict]:
+        """Extra marks shown after the label: dicts with `text`, `css` and an optional
+        `title`."""
+        return []
+
 
 class Department(models.Model):
     """A functional department (职能部门) of a county or township that can be assigned a case or
