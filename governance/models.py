@@ -167,8 +167,8 @@ class CaseEvent(models.Model):
     """One change to a case: who, when, from which status to which, why, and details.
 
     Case apps subclass it with a foreign key to their case and a `kind` with their own
-    choices. Rows are written once by a service and never edited or deleted (ARCHITECTURE.md
-    rule 4); the case page's timeline is these rows in order.
+    choices. Rows are written once by a service and never edited or deleted
+    (docs/architecture.md, rule 4); the case page's timeline is these rows in order.
     """
 
     actor = models.ForeignKey(
