@@ -5,7 +5,8 @@ allows no inline one) before the scripts that use it.
 
 Its address names the language and the catalogue's version, so one address always answers the
 same file: it is kept in the server's cache and, since it holds translations only and nothing
-of anyone's, in the browser's too (the grid worker's phone does not fetch it on every page).
+of anyone's, in the browser's too (the grid worker's phone does not fetch it on every page),
+and it is sent compressed.
 """
 
 import hashlib
@@ -17,6 +18,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import cache_control, cache_page
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_safe
 from django.views.i18n import JavaScriptCatalog
 
@@ -57,6 +59,7 @@ def _catalogue_for(request, language):
 
 @shared_with_everyone
 @require_safe
+@gzip_page  # it holds no secret, so compressing it leaks nothing (BREACH)
 @cache_control(public=True, max_age=CACHE_SECONDS, immutable=True)
 def javascript_catalogue(request):
     language = request.GET.get("language", "")

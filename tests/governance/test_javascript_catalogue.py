@@ -82,3 +82,10 @@ def test_an_old_or_made_up_catalogue_address_leads_to_the_current_one(client, qu
     assert response["Location"] in (catalogue_url("zh-hans"), catalogue_url("en"))
     if "language=en" in query:
         assert response["Location"] == catalogue_url("en")
+
+
+def test_the_catalogue_is_sent_compressed_to_a_phone_that_takes_it(client):
+    response = client.get(catalogue_url("zh-hans"), headers={"accept-encoding": "gzip"})
+
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 3000
