@@ -36,6 +36,7 @@ lint: install
 
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'tests/*' --no-obsolete
+	$(BIN)/python manage.py makemessages -d djangojs --locale zh_Hans --ignore '.venv/*' --ignore 'static/vendor/*' --ignore 'staticfiles/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore '.venv/*'
 
 # The benchmark (bench/README.md): jobs and pages at a week and a year of data, on the local

@@ -441,3 +441,47 @@ class DisputeEvent(CaseEvent):
     class Meta(CaseEvent.Meta):
         verbose_name = _("dispute event")
         verbose_name_plural = _("dispute events")
+
+    @classmethod
+    def kind_labels(cls) -> dict:
+        from disputes.workflow import EVENT_LABELS
+
+        return EVENT_LABELS
+
+    @property
+    def timeline_details(self) -> list[dict]:
+        """The dispute it came from when merged in (the page sets `from_other`), the status it
+        moved between and the level it went to."""
+        details = []
+        if getattr(self, "from_other", False):
+            details.append(
+                {
+                    "text": self.dispute.number,
+                    "css": "badge text-bg-light",
+                    "title": _("Merged in from"),
+                }
+            )
+        if self.from_status and self.to_status and self.from_status != self.to_status:
+            details.append(
+                {
+                    "text": f"{status_label(self.from_status)} → {status_label(self.to_status)}",
+                    "css": "small text-muted",
+                }
+            )
+        if self.to_level:
+            details.append(
+                {
+                    "text": f"{level_label(self.from_level)} → {level_label(self.to_level)}",
+                    "css": "badge text-bg-warning",
+                }
+            )
+        return details
+
+
+def status_label(code: str) -> str:
+    """The label of a status code met outside a dispute (events, aggregates)."""
+    return Status(code).label if code in Status.values else code
+
+
+def level_label(code: str) -> str:
+    return Level(code).label if code in Level.values else code

@@ -1,7 +1,7 @@
-"""History is append-only (ARCHITECTURE.md rule 4), and on PostgreSQL the database itself says
-so. `CaseEvent.save()`/`delete()` refuse changes made through a model instance, but a queryset's
-`.update()` or `.delete()`, a script or a psql session would go around them; a trigger on every
-event table refuses UPDATE and DELETE whoever sends them.
+"""History is append-only (docs/architecture.md, rule 4), and on PostgreSQL the database
+itself says so. `CaseEvent.save()`/`delete()` refuse changes made through a model instance,
+but a queryset's `.update()` or `.delete()`, a script or a psql session would go around them;
+a trigger on every event table refuses UPDATE and DELETE whoever sends them.
 
 The triggers are (re)installed after every `migrate`, for every concrete subclass of
 `CaseEvent`, so a new case type's event table is covered without anyone remembering to.

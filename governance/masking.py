@@ -1,4 +1,5 @@
-"""Masking of personal data for those who do not handle the case (DOMAIN.md: 隐私).
+"""Masking of personal data for those who do not handle the case (README: Security and
+operations, personal data).
 
 One rule, in one place, for every way personal data leaves the portal: pages, printed
 documents, Excel exports and log lines all mask through `mask_personal_data` (and the field

@@ -134,7 +134,8 @@ class PrivateResponsesNotStoredMiddleware:
 
     Static assets never come here (WhiteNoise answers them earlier in the chain, with its
     far-future caching), nor does anything asked for without signing in. A view that set
-    no-store itself keeps its own header.
+    no-store itself keeps its own header, and so does one marked `shared_with_everyone` (the
+    JavaScript catalogue, governance.jsi18n: translations, the same for everyone).
     """
 
     def __init__(self, get_response):
@@ -148,6 +149,9 @@ class PrivateResponsesNotStoredMiddleware:
         if request.path.startswith(settings.STATIC_URL):
             return response
         if "no-store" in response.get("Cache-Control", ""):
+            return response
+        match = getattr(request, "resolver_match", None)
+        if match is not None and getattr(match.func, "shared_with_everyone", False):
             return response
         # Replaces a view's own caching (`private, max-age=…`): private is not enough, since
         # the browser's own cache is what a phone's next person reads.

@@ -167,8 +167,8 @@ class CaseEvent(models.Model):
     """One change to a case: who, when, from which status to which, why, and details.
 
     Case apps subclass it with a foreign key to their case and a `kind` with their own
-    choices. Rows are written once by a service and never edited or deleted (ARCHITECTURE.md
-    rule 4); the case page's timeline is these rows in order.
+    choices. Rows are written once by a service and never edited or deleted
+    (docs/architecture.md, rule 4); the case page's timeline is these rows in order.
     """
 
     actor = models.ForeignKey(
@@ -196,6 +196,23 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise EventRowIsPermanent(f"{type(self).__name__} {self.pk} cannot be deleted.")
+
+    # What a case page's timeline (templates/partials/_timeline.html) shows for a row: its
+    # label and, after it, any details of the kind. A case app overrides `kind_labels` when
+    # its `kind` has no choices, and `timeline_details` when a row says more than its label.
+    @classmethod
+    def kind_labels(cls) -> dict:
+        return dict(cls._meta.get_field("kind").flatchoices)
+
+    @property
+    def timeline_label(self) -> str:
+        return str(self.kind_labels().get(self.kind, self.kind))
+
+    @property
+    def timeline_details(self) -> list[dict]:
+        """Extra marks shown after the label: dicts with `text`, `css` and an optional
+        `title`."""
+        return []
 
 
 class Department(models.Model):

@@ -1,4 +1,4 @@
-"""The only writers of areas, people and memberships (ARCHITECTURE.md rules 1 and 6)."""
+"""The only writers of areas, people and memberships (docs/architecture.md, rules 1 and 6)."""
 
 import contextlib
 from collections.abc import Callable, Iterator

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from governance import health, views
+from governance import health, jsi18n, views
 from governance.configuration import views as configuration
 from governance.forms import SignInForm
 
@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", jsi18n.javascript_catalogue, name="javascript_catalogue"),
     path("areas/", views.area_root, name="area_root"),
     path("areas/<str:code>/", views.area_detail, name="area_detail"),
     path("people/", views.people_list, name="people_list"),

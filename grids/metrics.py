@@ -1,6 +1,7 @@
-"""The grid facts for the rollup engine (ARCHITECTURE.md: each app counts its own), registered
-in GridsConfig.ready(): `daily_counts(day)` (keys (village id, grid id)), `daily_clear_items(day)`
-and `worker_assignments(first_day, last_day)`. Day boundaries are Asia/Shanghai midnight."""
+"""The grid facts for the rollup engine (README: Architecture, dependencies point one way:
+each app counts its own), registered in GridsConfig.ready(): `daily_counts(day)` (keys
+(village id, grid id)), `daily_clear_items(day)` and `worker_assignments(first_day, last_day)`.
+Day boundaries are Asia/Shanghai midnight."""
 
 from collections import Counter, defaultdict
 from datetime import date

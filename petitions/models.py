@@ -257,3 +257,9 @@ class PetitionEvent(CaseEvent):
     class Meta(CaseEvent.Meta):
         verbose_name = _("petition event")
         verbose_name_plural = _("petition events")
+
+    @classmethod
+    def kind_labels(cls) -> dict:
+        from petitions.workflow import EVENT_LABELS
+
+        return EVENT_LABELS

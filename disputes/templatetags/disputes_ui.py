@@ -2,7 +2,9 @@
 
 from django import template
 
-from disputes.models import Level, Status
+from disputes.models import Status
+from disputes.models import level_label as _level_label
+from disputes.models import status_label as _status_label
 
 register = template.Library()
 
@@ -23,7 +25,7 @@ STATUS_COLOURS = {
 
 @register.filter
 def status_label(code: str) -> str:
-    return Status(code).label if code in Status.values else code
+    return _status_label(code)
 
 
 @register.filter
@@ -33,4 +35,4 @@ def status_colour(code: str) -> str:
 
 @register.filter
 def level_label(code: str) -> str:
-    return Level(code).label if code in Level.values else code
+    return _level_label(code)

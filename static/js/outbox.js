@@ -22,42 +22,49 @@
 (() => {
   "use strict";
 
-  const TEXT = {
-    zh: {
-      sending: "已保存在手机上，正在发送……",
-      sent: "发现已保存。",
-      offline: "网络不通：这条发现已保存在手机上，网络恢复后会自动发送。可以继续记录下一条。",
-      slow: "慢速网络，仍在重试：这条发现已保存在手机上，会自动继续发送。可以继续记录下一条。",
-      waitingSlow: "慢速网络，仍在重试发送暂存在手机上的发现。",
-      shrinking: "正在压缩照片……",
-      later: "服务器暂时无法接收：这条发现已保存在手机上，稍后会自动发送。",
-      signIn: "登录已过期：这条发现已保存在手机上。请重新登录，登录后会自动发送。",
-      waitingSignIn: "有发现等待发送，请重新登录，登录后会自动发送。",
-      refused: "没有保存，请修改后重新提交：",
-      refusedItem: "服务器未接受，请重新记录：",
-      failed: "没有保存：手机无法暂存，网络也不通。请稍后重试。",
-      flushed: (n) => `已发送 ${n} 条暂存在手机上的发现。`,
-      discard: "删除",
-    },
-    en: {
-      sending: "Saved on the phone, sending…",
-      sent: "The finding was saved.",
-      offline:
-        "No network: this finding is saved on the phone and will be sent when the network returns. You can log the next one.",
-      slow: "Slow network, still trying: this finding is saved on the phone and is still being sent. You can log the next one.",
-      waitingSlow: "Slow network, still trying to send the findings kept on the phone.",
-      shrinking: "Making the photos smaller…",
-      later: "The server cannot take it now: this finding is saved on the phone and will be sent later.",
-      signIn: "Your session has ended: this finding is saved on the phone. Sign in again and it will be sent.",
-      waitingSignIn: "Findings are waiting to be sent. Sign in again and they will be sent.",
-      refused: "Not saved. Please correct and submit again:",
-      refusedItem: "Refused by the server, please log it again:",
-      failed: "Not saved: the phone cannot keep it and there is no network. Please try again later.",
-      flushed: (n) => `${n} finding(s) kept on the phone were sent.`,
-      discard: "Delete",
-    },
+  // What the worker is told, in the page's language: Django's JavaScript catalogue
+  // (/jsi18n/, loaded just before this file) gives gettext, ngettext and interpolate; should it
+  // be missing, the English source strings are shown and the outbox works all the same.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((one, many, n) => (n === 1 ? one : many));
+  const interpolate =
+    window.interpolate ||
+    ((format, values) => format.replace(/%\((\w+)\)s/g, (match, name) => String(values[name])));
+  const t = {
+    sending: gettext("Saved on the phone, sending…"),
+    sent: gettext("The finding was saved."),
+    offline: gettext(
+      "No network: this finding is saved on the phone and will be sent when the network returns. You can log the next one.",
+    ),
+    slow: gettext(
+      "Slow network, still trying: this finding is saved on the phone and is still being sent. You can log the next one.",
+    ),
+    waitingSlow: gettext("Slow network, still trying to send the findings kept on the phone."),
+    shrinking: gettext("Making the photos smaller…"),
+    later: gettext(
+      "The server cannot take it now: this finding is saved on the phone and will be sent later.",
+    ),
+    signIn: gettext(
+      "Your session has ended: this finding is saved on the phone. Sign in again and it will be sent.",
+    ),
+    waitingSignIn: gettext("Findings are waiting to be sent. Sign in again and they will be sent."),
+    refused: gettext("Not saved. Please correct and submit again:"),
+    refusedItem: gettext("Refused by the server, please log it again:"),
+    failed: gettext(
+      "Not saved: the phone cannot keep it and there is no network. Please try again later.",
+    ),
+    flushed: (n) =>
+      interpolate(
+        ngettext(
+          "%(count)s finding kept on the phone was sent.",
+          "%(count)s findings kept on the phone were sent.",
+          n,
+        ),
+        { count: n },
+        true,
+      ),
+    discard: gettext("Delete"),
   };
-  const t = /^en\b/i.test(document.documentElement.lang) ? TEXT.en : TEXT.zh;
 
   // How long a try may take: data-send-seconds plus its bytes at data-slow-bytes-per-second,
   // doubled after each try that ran out of time, up to 2 ** MAX_DOUBLINGS times.

@@ -1,5 +1,5 @@
 """Petitioners' personal data is shown whole only to those handling the petition, masked to
-everyone else who may see it (DOMAIN.md: personal data)."""
+everyone else who may see it (README: Security and operations, personal data)."""
 
 from petitions import services
 from tests.petitions.helpers import PETITIONER, register, text_of
