@@ -444,7 +444,7 @@ class DisputeEvent(CaseEvent):
 
     @classmethod
     def kind_labels(cls) -> dict:
-        from disputes.workflow import EVENT_LABELS
+        from disputes.actions import EVENT_LABELS
 
         return EVENT_LABELS
 

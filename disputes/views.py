@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from disputes import services
-from disputes.actions import DISPUTE, EVENT_LABELS
+from disputes.actions import DISPUTE
 from disputes.attachments import download_name
 from disputes.forms import AttachmentForm, DisputeRegisterForm, PartyFormSet
 from disputes.models import DisputeEvent, Level, Side
@@ -120,7 +120,6 @@ def _timeline(dispute):
         .order_by("at", "pk")
     )
     for event in events:
-        event.label = EVENT_LABELS.get(event.kind, event.kind)
         event.from_other = event.dispute_id != dispute.pk
     return events
 

@@ -260,6 +260,6 @@ class PetitionEvent(CaseEvent):
 
     @classmethod
     def kind_labels(cls) -> dict:
-        from petitions.workflow import EVENT_LABELS
+        from petitions.actions import EVENT_LABELS
 
         return EVENT_LABELS

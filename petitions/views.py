@@ -16,7 +16,7 @@ from governance.masking import PERSON_FIELDS, people_as_seen, text_mask
 from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
-from petitions.actions import EVENT_LABELS, PETITION
+from petitions.actions import PETITION
 from petitions.forms import LinkDisputeForm, PetitionerFormSet, PetitionRegisterForm
 from petitions.models import PetitionStatus
 from petitions.selectors import (
@@ -123,8 +123,6 @@ def _detail_context(request, petition, failed_action=None, failed_form=None):
         failed_form=failed_form,
     )
     events = list(petition.events.select_related("actor"))
-    for event in events:
-        event.label = EVENT_LABELS.get(event.kind, event.kind)
     petitioners = list(petition.petitioners.all())
     return {
         "petition": petition,
