@@ -41,10 +41,9 @@ from disputes.models import (
     Summons,
     Supervision,
 )
-from disputes.selectors import area_at_level, capabilities_for, due_date, is_handling
+from disputes.selectors import capabilities_for, due_date
 from disputes.workflow import (
     DISPUTE_WORKFLOW,
-    LEVEL_ROLES,
     LEVEL_STAFF,
     level_above,
     level_below,
@@ -57,7 +56,8 @@ from governance.configuration.services import (
     whole_number,
 )
 from governance.identity import clean_id_number, clean_phone
-from governance.models import Area, AreaLevel, Membership
+from governance.levels import is_handling, staff_at_level
+from governance.models import Area, AreaLevel
 from governance.notifications import notify
 from governance.workdays import add_working_days
 from governance.workflow import TransitionNotAllowed
@@ -90,9 +90,7 @@ def staff_of_level(dispute: Dispute, level: str) -> list:
             grid_id=dispute.grid_id
         )
         return [a.person for a in assignments.select_related("person")]
-    area = area_at_level(dispute, level)
-    memberships = Membership.objects.filter(area=area, role__in=LEVEL_ROLES[level])
-    return [m.user for m in memberships.select_related("user")]
+    return staff_at_level(dispute.village, level)
 
 
 def _url(dispute: Dispute) -> str:

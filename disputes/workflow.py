@@ -12,7 +12,7 @@ Capabilities a person can hold over one dispute (computed by `capabilities_for`)
 from django.utils.translation import gettext_lazy as _
 
 from disputes.models import LEVEL_ORDER, Level, Status
-from governance.models import Role
+from governance import levels
 from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR, Transition, Workflow
 from governance.workflow import transition as _t
 
@@ -200,23 +200,15 @@ EVENT_LABELS = {
     **{t.action: t.label for t in DISPUTE_WORKFLOW.transitions},
 }
 
-# Roles that staff each handling level (besides the grid's own team at grid level).
-LEVEL_ROLES = {
-    Level.VILLAGE: {Role.VILLAGE_STAFF, Role.GRID_CHIEF},
-    Level.TOWNSHIP: {Role.TOWNSHIP_STAFF},
-    Level.COUNTY: {Role.COUNTY_OFFICIAL},
-}
-SUPERIOR_ROLES_ABOVE_COUNTY = {Role.CITY_OFFICIAL}
+# Who staffs each level, and who is above it, is `governance.levels` (LEVEL_ROLES).
 
 
 def level_above(level: str) -> str | None:
-    index = LEVEL_ORDER.index(level)
-    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+    return levels.level_above(level, order=LEVEL_ORDER)
 
 
 def level_below(level: str) -> str | None:
-    index = LEVEL_ORDER.index(level)
-    return LEVEL_ORDER[index - 1] if index else None
+    return levels.level_below(level, order=LEVEL_ORDER)
 
 
 def _pending_extension(dispute) -> bool:

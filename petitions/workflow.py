@@ -7,6 +7,7 @@ handler), `superior` (works above that level: supervises, approves the one exten
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance import levels
 from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR, Transition, Workflow
 from governance.workflow import transition as _t
 from petitions.models import PETITION_LEVEL_ORDER, PetitionStatus
@@ -145,13 +146,11 @@ EVENT_LABELS = {
 
 
 def level_above(level: str) -> str | None:
-    index = PETITION_LEVEL_ORDER.index(level)
-    return PETITION_LEVEL_ORDER[index + 1] if index + 1 < len(PETITION_LEVEL_ORDER) else None
+    return levels.level_above(level, order=PETITION_LEVEL_ORDER)
 
 
 def level_below(level: str) -> str | None:
-    index = PETITION_LEVEL_ORDER.index(level)
-    return PETITION_LEVEL_ORDER[index - 1] if index else None
+    return levels.level_below(level, order=PETITION_LEVEL_ORDER)
 
 
 def can_go_down(petition) -> bool:
