@@ -94,7 +94,6 @@ def _plan_in_django() -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from disputes.models import Dispute, DisputeEvent
-    from disputes.selectors import disputes_visible_to
     from governance.rollups.models import DailyStat
     from grids.models import Finding, Grid, Patrol
     from grids.selectors import grids_worked_by
@@ -114,7 +113,7 @@ def _plan_in_django() -> dict:
         raise SystemExit("grid_worker serves on no grid in this database: run seed_demo.")
     # The busiest dispute of the township: the page with the longest timeline is the slowest.
     dispute = (
-        disputes_visible_to(users["township_staff"])
+        Dispute.objects.visible_to(users["township_staff"])
         .annotate(n_events=Count("events"))
         .order_by("-n_events", "-pk")
         .first()

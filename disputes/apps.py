@@ -44,7 +44,7 @@ class DisputesConfig(AppConfig):
 
         # A department liaison sees the grid finding a case of their department came from.
         from disputes.selectors import findings_handled_by_department_of
-        from grids.selectors import register_finding_access
+        from grids.models import register_finding_access
 
         register_finding_access(findings_handled_by_department_of)
 

@@ -2,11 +2,22 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from disputes.models import Channel, DisputeKind, Level, Outcome, Risk, Route, Side, Status
-from disputes.selectors import departments_for, disputes_visible_to, handler_candidates
-from disputes.workflow import LEVEL_ROLES
+from disputes.models import (
+    LEVEL_ORDER,
+    Channel,
+    Dispute,
+    DisputeKind,
+    Level,
+    Outcome,
+    Risk,
+    Route,
+    Side,
+    Status,
+)
+from disputes.selectors import departments_for, handler_candidates
 from governance.forms import ISODateInput, ModelMultipleChoiceField
 from governance.identity import PersonIdentityForm
+from governance.levels import LEVEL_ROLES
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user, user_roles
 from grids.models import Grid
@@ -63,7 +74,7 @@ class DisputeRegisterForm(forms.Form):
         # Preselect the level the person's own centre staffs (the lowest, if several): the
         # list starts at the grid, where a township's staff cannot register.
         roles = user_roles(user=user)
-        staffed = [level for level, level_roles in LEVEL_ROLES.items() if roles & level_roles]
+        staffed = [level for level in LEVEL_ORDER if roles & LEVEL_ROLES[level]]
         self.initial.setdefault("level", staffed[0] if staffed else Level.GRID)
 
     def clean(self):
@@ -215,7 +226,7 @@ class MergeForm(VersionedForm):
 
     def clean_target(self):
         number = self.cleaned_data["target"].strip()
-        target = disputes_visible_to(self.user).filter(number=number).first()
+        target = Dispute.objects.visible_to(self.user).filter(number=number).first()
         if target is None:
             raise forms.ValidationError(_("No dispute you can see has this number."))
         return target

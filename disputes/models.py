@@ -9,12 +9,15 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance.clocks import CaseClocks, ClockSpec, RunningClock
 from governance.fields import BlindIndexField, EncryptedCharField
-from governance.models import Area, Case, CaseEvent, Department
+from governance.models import AREA_WIDE_ROLES, Area, Case, CaseEvent, Department, Role
 from governance.querysets import JurisdictionQuerySet
+from grids.models import GridAssignment
 
 
 class DisputeKind(models.TextChoices):
@@ -100,8 +103,52 @@ DISPUTE_CLOCKS = CaseClocks(
 )
 
 
+# Department liaisons see the disputes their department handles or is summoned to, not every
+# dispute of their county.
+DISPUTE_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
+
+
+def department_reasons(user) -> list[models.QuerySet]:
+    """The disputes `user`'s department handles (an open assignment) or was summoned to, as
+    querysets of dispute ids: what a department liaison sees of the county's disputes."""
+    return [
+        Assignment.objects.filter(department__liaisons=user, ended_at__isnull=True).values(
+            "dispute_id"
+        ),
+        Summons.objects.filter(department__liaisons=user).values("dispute_id"),
+    ]
+
+
 class DisputeQuerySet(JurisdictionQuerySet):
     area_field = "village"
+
+    def visible_to(self, user):
+        """The disputes `user` may see: those of their jurisdiction held in an area-wide role
+        (not as a department liaison), of the grids they serve on (a grid worker's or liaison
+        police officer's own grids, not the other grids of their village), and those they, or
+        their department, handle or are summoned to. The rule is here, once.
+
+        The reasons are a union of dispute ids, each read through its own index, rather
+        than conditions joined by OR: PostgreSQL cannot use an index for an OR of
+        subqueries and would test every dispute of the city on every page.
+        """
+        my_grids = (
+            GridAssignment.objects.active_on(timezone.localdate())
+            .filter(person=user)
+            .values("grid_id")
+        )
+        disputes = self.model.objects
+        ids = (
+            disputes.filter(self.in_jurisdiction_q(user, roles=DISPUTE_AREA_ROLES))
+            .order_by()
+            .values("pk")
+            .union(
+                disputes.filter(grid__in=Subquery(my_grids)).order_by().values("pk"),
+                Assignment.objects.filter(person=user, ended_at__isnull=True).values("dispute_id"),
+                *department_reasons(user),
+            )
+        )
+        return self.filter(pk__in=ids)
 
     def open_(self):
         return self.filter(DISPUTE_CLOCKS.open_q())

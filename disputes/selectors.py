@@ -15,70 +15,25 @@ from disputes.models import (
     Party,
     Status,
     Summons,
+    department_reasons,
 )
-from disputes.workflow import (
-    ASSIGNEE,
-    LEVEL_ORDER,
-    LEVEL_ROLES,
-    LEVEL_STAFF,
-    SUMMONED,
-    SUPERIOR,
-    SUPERIOR_ROLES_ABOVE_COUNTY,
-)
+from disputes.workflow import ASSIGNEE, LEVEL_STAFF, SUMMONED, SUPERIOR
 from governance.crypto import blind_indexes
-from governance.models import AREA_WIDE_ROLES, Area, Role
-from governance.selectors import get_or_404_audited, jurisdiction_q, memberships_of
+from governance.levels import works_above_level, works_at_level
+from governance.models import Area, Role
+from governance.selectors import get_or_404_audited
 from governance.workdays import add_working_days
 from grids.models import GridAssignment
 
-# Department liaisons see the disputes their department handles or is summoned to, not every
-# dispute of their county.
-DISPUTE_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
 DUE_SOON_WORKING_DAYS = 2
-
-
-def disputes_visible_to(user) -> QuerySet[Dispute]:
-    """The disputes of `user`'s jurisdiction, of the grids they serve on, and those they (or
-    their department) handle or are summoned to.
-
-    The four reasons are a union of dispute ids, each read through its own index, rather
-    than four conditions joined by OR: PostgreSQL cannot use an index for an OR of
-    subqueries and would test every dispute of the city on every page.
-    """
-    today = timezone.localdate()
-    my_grids = GridAssignment.objects.active_on(today).filter(person=user).values("grid_id")
-    ids = (
-        Dispute.objects.filter(
-            jurisdiction_q(user=user, area_field="village", roles=DISPUTE_AREA_ROLES)
-        )
-        .order_by()
-        .values("pk")
-        .union(
-            Dispute.objects.filter(grid__in=Subquery(my_grids)).order_by().values("pk"),
-            Assignment.objects.filter(person=user, ended_at__isnull=True).values("dispute_id"),
-            *_department_reasons(user),
-        )
-    )
-    return Dispute.objects.filter(pk__in=ids)
-
-
-def _department_reasons(user) -> list[QuerySet]:
-    """The disputes `user`'s department handles (an open assignment) or was summoned to, as
-    querysets of dispute ids: what a department liaison sees of the county's disputes."""
-    return [
-        Assignment.objects.filter(department__liaisons=user, ended_at__isnull=True).values(
-            "dispute_id"
-        ),
-        Summons.objects.filter(department__liaisons=user).values("dispute_id"),
-    ]
 
 
 def findings_handled_by_department_of(user) -> QuerySet:
     """The grid findings behind the disputes `user`'s department handles or was summoned to,
-    as finding ids. Registered with `grids.selectors.register_finding_access` (apps.py), so
+    as finding ids. Registered with `grids.models.register_finding_access` (apps.py), so
     a department liaison sees the finding (and its photos) a case of theirs came from, and no
     other finding of their area."""
-    first, *rest = _department_reasons(user)
+    first, *rest = department_reasons(user)
     ids = first.union(*rest)
     return (
         Dispute.objects.filter(pk__in=ids, source_finding__isnull=False)
@@ -89,7 +44,7 @@ def findings_handled_by_department_of(user) -> QuerySet:
 
 def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
     disputes = (
-        disputes_visible_to(user)
+        Dispute.objects.visible_to(user)
         .select_related("village", "village__parent", "village__parent__parent", "grid")
         .prefetch_related(
             Prefetch(
@@ -107,20 +62,6 @@ def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
         )
     )
     return get_or_404_audited(disputes, user=user, area_field="village", pk=pk)
-
-
-def area_at_level(dispute: Dispute, level: str) -> Area:
-    """The area that stands for `level` over this dispute (for the grid level, its village)."""
-    village = dispute.village
-    if level in (Level.GRID, Level.VILLAGE):
-        return village
-    if level == Level.TOWNSHIP:
-        return village.parent
-    return village.parent.parent
-
-
-def _covers(area: Area, village: Area) -> bool:
-    return area.tree_id == village.tree_id and area.lft <= village.lft and village.rght <= area.rght
 
 
 def _active_assignments(dispute: Dispute) -> list[Assignment]:
@@ -148,7 +89,6 @@ def capabilities_for(*, user, dispute: Dispute) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
     held: set[str] = set()
-    memberships = memberships_of(user=user)
     village = dispute.village
     if dispute.level == Level.GRID:
         if (
@@ -158,15 +98,9 @@ def capabilities_for(*, user, dispute: Dispute) -> set[str]:
             .exists()
         ):
             held.add(LEVEL_STAFF)
-    else:
-        staff_roles = LEVEL_ROLES[dispute.level]
-        if any(m.role in staff_roles and _covers(m.area, village) for m in memberships):
-            held.add(LEVEL_STAFF)
-    above = LEVEL_ORDER[LEVEL_ORDER.index(dispute.level) + 1 :]
-    superior_roles = set(SUPERIOR_ROLES_ABOVE_COUNTY).union(
-        *(LEVEL_ROLES[level] for level in above)
-    )
-    if any(m.role in superior_roles and _covers(m.area, village) for m in memberships):
+    elif works_at_level(user=user, area=village, level=dispute.level):
+        held.add(LEVEL_STAFF)
+    if works_above_level(user=user, area=village, level=dispute.level):
         held.add(SUPERIOR)
     departments = None
     for assignment in _active_assignments(dispute):
@@ -182,11 +116,6 @@ def capabilities_for(*, user, dispute: Dispute) -> set[str]:
         if any(s.department_id in departments for s in pending):
             held.add(SUMMONED)
     return held
-
-
-def is_handling(capabilities: set[str]) -> bool:
-    """Those handling a case see its parties' personal data unmasked; nobody else does."""
-    return bool(capabilities & {LEVEL_STAFF, ASSIGNEE})
 
 
 def working_days_for(*, level: str, kind: str) -> int:
@@ -245,7 +174,7 @@ def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
 
 def workbench_queues(*, user, today: date | None = None) -> dict[str, QuerySet[Dispute]]:
     """The township workbench: each queue a queryset of visible disputes."""
-    visible = disputes_visible_to(user)
+    visible = Dispute.objects.visible_to(user)
     return {
         name: visible.filter(condition)
         for name, condition in workbench_queue_conditions(today).items()
@@ -255,7 +184,7 @@ def workbench_queues(*, user, today: date | None = None) -> dict[str, QuerySet[D
 def workbench_counts(*, user, today: date | None = None) -> dict[str, int]:
     """How many disputes each queue holds, counted in one pass over the visible disputes."""
     conditions = workbench_queue_conditions(today)
-    return disputes_visible_to(user).aggregate(
+    return Dispute.objects.visible_to(user).aggregate(
         **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
     )
 
@@ -300,8 +229,7 @@ def departments_for(*, dispute: Dispute):
 def handed_up_findings_without_dispute(user):
     """Grid findings handed up in `user`'s grids and villages that no dispute was opened from
     yet: what the grids passed up and is still waiting to be registered."""
-    from grids.models import Finding, FindingStatus
-    from grids.selectors import finding_grids_visible_to
+    from grids.models import Finding, FindingStatus, Grid
 
     # The grids first, as a list: PostgreSQL cannot drive an index scan of the findings from
     # the visible-grid filter (a tree interval OR the person's own grids) and would read every
@@ -310,7 +238,7 @@ def handed_up_findings_without_dispute(user):
     # every finding of the township to the whole area table (285 ms on a year; now 12 ms).
     # The grids are those whose findings the person sees: a department liaison sees no grid's
     # findings wholesale, only those behind their department's cases, which have a dispute.
-    grids = list(finding_grids_visible_to(user=user).values_list("pk", flat=True))
+    grids = list(Grid.objects.findings_wholly_visible_to(user).values_list("pk", flat=True))
     return (
         Finding.objects.filter(grid_id__in=grids, status=FindingStatus.HANDED_UP)
         .filter(~Exists(Dispute.objects.filter(source_finding=OuterRef("pk"))))

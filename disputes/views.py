@@ -11,16 +11,15 @@ from disputes import services
 from disputes.actions import DISPUTE
 from disputes.attachments import download_name
 from disputes.forms import AttachmentForm, DisputeRegisterForm, PartyFormSet
-from disputes.models import DisputeEvent, Level, Side
+from disputes.models import Dispute, DisputeEvent, Level, Side
 from disputes.selectors import (
     capabilities_for,
     dispute_get_for_user_or_404,
-    disputes_visible_to,
     due_soon_limit,
-    is_handling,
     possible_repeats,
 )
 from governance.case_views import act_on_case, case_actions, error_text
+from governance.levels import is_handling
 from governance.masking import people_as_seen, text_mask
 from governance.panels import render_panels
 from governance.selectors import get_or_404_audited
@@ -69,7 +68,7 @@ def dispute_register(request):
         party_rows = [p for p in parties.cleaned_data if p and not p.get("DELETE")]
         # Only disputes the person may open: another jurisdiction's cases stay out of sight,
         # their numbers, kinds and dates included.
-        visible = disputes_visible_to(request.user).values("pk")
+        visible = Dispute.objects.visible_to(request.user).values("pk")
         repeats = list(
             possible_repeats(kind=data["kind"], parties=party_rows, village=data["village"]).filter(
                 pk__in=visible

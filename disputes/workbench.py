@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from disputes.forms import DisputeFilterForm
+from disputes.models import Dispute
 from disputes.selectors import (
-    disputes_visible_to,
     handed_up_findings_without_dispute,
     workbench_counts,
     workbench_queues,
@@ -23,7 +23,7 @@ FINDINGS_LIMIT = 20
 def filtered_disputes(*, user, form: DisputeFilterForm):
     """The visible disputes that match the filter form, in one place for the list and the
     export, so that the export is exactly the list."""
-    disputes = disputes_visible_to(user)
+    disputes = Dispute.objects.visible_to(user)
     if not form.is_valid():
         return disputes.none()
     data = form.cleaned_data

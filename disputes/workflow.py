@@ -11,8 +11,8 @@ Capabilities a person can hold over one dispute (computed by `capabilities_for`)
 - `summoned`: liaison of a department summoned to it that has not yet reported.
 """
 
-from disputes.models import LEVEL_ORDER, Level, Status
-from governance.models import Role
+from disputes.models import LEVEL_ORDER, Status
+from governance import levels
 from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 
 SUMMONED = "summoned"
@@ -23,20 +23,12 @@ WORKING = frozenset({Status.REGISTERED, Status.ACCEPTED, Status.ASSIGNED, Status
 FINISHED = frozenset({Status.RESOLVED, Status.NOT_RESOLVED, Status.REVISITED, Status.CLOSED})
 
 
-# Roles that staff each handling level (besides the grid's own team at grid level).
-LEVEL_ROLES = {
-    Level.VILLAGE: {Role.VILLAGE_STAFF, Role.GRID_CHIEF},
-    Level.TOWNSHIP: {Role.TOWNSHIP_STAFF},
-    Level.COUNTY: {Role.COUNTY_OFFICIAL},
-}
-SUPERIOR_ROLES_ABOVE_COUNTY = {Role.CITY_OFFICIAL}
+# Who staffs each level, and who is above it, is `governance.levels` (LEVEL_ROLES).
 
 
 def level_above(level: str) -> str | None:
-    index = LEVEL_ORDER.index(level)
-    return LEVEL_ORDER[index + 1] if index + 1 < len(LEVEL_ORDER) else None
+    return levels.level_above(level, order=LEVEL_ORDER)
 
 
 def level_below(level: str) -> str | None:
-    index = LEVEL_ORDER.index(level)
-    return LEVEL_ORDER[index - 1] if index else None
+    return levels.level_below(level, order=LEVEL_ORDER)

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from governance.audit.services import audit_refused_lookup
+from governance.levels import covers
 from governance.models import CODE_LENGTH, Area, Membership, Role, parent_level_of
 from governance.tree import Position, nested_set_positions
 
@@ -38,14 +39,8 @@ def jurisdiction_roots(*, user, roles: Iterable[str] | None = None) -> list[Area
     return [
         area
         for area in sorted(areas.values(), key=lambda a: (a.tree_id, a.lft))
-        if not any(other.pk != area.pk and _contains(other, area) for other in areas.values())
+        if not any(other.pk != area.pk and covers(other, area) for other in areas.values())
     ]
-
-
-def _contains(ancestor: Area, area: Area) -> bool:
-    return (
-        ancestor.tree_id == area.tree_id and ancestor.lft <= area.lft and area.rght <= ancestor.rght
-    )
 
 
 def jurisdiction_q(*, user, area_field: str = "", roles: Iterable[str] | None = None) -> Q:
@@ -55,20 +50,27 @@ def jurisdiction_q(*, user, area_field: str = "", roles: Iterable[str] | None = 
     Built on the tree's interval columns, so a case table is filtered with one join instead of
     a subquery over every area.
     """
-    prefix = f"{area_field}__" if area_field else ""
     roots = jurisdiction_roots(user=user, roles=roles)
     if not roots:
         return Q(pk__in=[])
     condition = Q()
     for root in roots:
-        condition |= Q(
-            **{
-                f"{prefix}tree_id": root.tree_id,
-                f"{prefix}lft__gte": root.lft,
-                f"{prefix}rght__lte": root.rght,
-            }
-        )
+        condition |= subtree_q(root, area_field=area_field)
     return condition
+
+
+def subtree_q(area: Area, *, area_field: str = "") -> Q:
+    """A filter that keeps rows whose area (reached through `area_field`) lies in the subtree
+    of `area`, itself included: `governance.levels.covers` as a condition on the tree's
+    interval columns."""
+    prefix = f"{area_field}__" if area_field else ""
+    return Q(
+        **{
+            f"{prefix}tree_id": area.tree_id,
+            f"{prefix}lft__gte": area.lft,
+            f"{prefix}rght__lte": area.rght,
+        }
+    )
 
 
 def get_or_404_audited(queryset: QuerySet, *, user, area_field: str = "", **lookup):
@@ -106,7 +108,7 @@ def administers_every_area(*, user) -> bool:
         return True
     roots = jurisdiction_roots(user=user, roles=[Role.ADMINISTRATOR])
     tops = Area.objects.filter(parent__isnull=True).only("tree_id", "lft", "rght")
-    return bool(roots) and all(any(_contains(root, top) for root in roots) for top in tops)
+    return bool(roots) and all(any(covers(root, top) for root in roots) for top in tops)
 
 
 def area_children_with_counts(*, area: Area) -> QuerySet[Area]:
@@ -117,10 +119,8 @@ def area_children_with_counts(*, area: Area) -> QuerySet[Area]:
 def area_breadcrumbs(*, user, area: Area) -> list[Area]:
     """The path from the top of the user's jurisdiction down to `area`: nothing above it."""
     roots = jurisdiction_roots(user=user)
-    root = next((r for r in roots if _contains(r, area)), area)
-    return list(
-        area.get_ancestors(include_self=True).filter(lft__gte=root.lft, rght__lte=root.rght)
-    )
+    root = next((r for r in roots if covers(r, area)), area)
+    return list(area.get_ancestors(include_self=True).filter(subtree_q(root)))
 
 
 def user_roles(*, user) -> set[str]:

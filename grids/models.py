@@ -6,14 +6,32 @@ Writes go through `grids.services`; every change to a finding is a `FindingEvent
 """
 
 import uuid
+from collections.abc import Callable
+from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Area, CaseEvent
+from governance.models import AREA_WIDE_ROLES, Area, CaseEvent, Role
 from governance.querysets import JurisdictionQuerySet
+
+# Department liaisons (职能部门) are held over a county or a township, but a department acts on
+# the cases it is given, not on everything the grids of its area find: of the findings a liaison
+# sees only those behind their department's cases (see `register_finding_access`).
+FINDING_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
+
+# Functions `reader(user)` returning a queryset of finding ids that `user` sees because of a
+# case they handle: the case apps register them in their AppConfig.ready(), since grids knows
+# no case app (dependencies point one way).
+FINDING_ACCESS: list[Callable] = []
+
+
+def register_finding_access(reader: Callable) -> None:
+    if reader not in FINDING_ACCESS:
+        FINDING_ACCESS.append(reader)
 
 
 class GridKind(models.TextChoices):
@@ -24,6 +42,23 @@ class GridKind(models.TextChoices):
 
 class GridQuerySet(JurisdictionQuerySet):
     area_field = "village"
+
+    def _of(self, user, *, roles, day: date | None):
+        day = day or timezone.localdate()
+        assigned = GridAssignment.objects.active_on(day).filter(person=user).values("grid_id")
+        return self.filter(self.in_jurisdiction_q(user, roles=roles) | Q(pk__in=Subquery(assigned)))
+
+    def visible_to(self, user, *, day: date | None = None):
+        """The grids `user` may see: every grid of the areas held in an area-wide role, and
+        the grids they are assigned to (a grid worker's or liaison police officer's own grids,
+        not the other grids of their village)."""
+        return self._of(user, roles=AREA_WIDE_ROLES, day=day)
+
+    def findings_wholly_visible_to(self, user, *, day: date | None = None):
+        """The grids all of whose findings `user` sees: those of the areas they hold in a
+        role that sees findings (not a department liaison), and the grids they are assigned
+        to. Part of `Finding.objects.visible_to`."""
+        return self._of(user, roles=FINDING_AREA_ROLES, day=day)
 
 
 class Grid(models.Model):
@@ -62,6 +97,11 @@ class GridRole(models.TextChoices):
 
 class GridAssignmentQuerySet(JurisdictionQuerySet):
     area_field = "grid__village"
+
+    def visible_to(self, user):
+        """The team assignments of the grids `user` sees (`Grid.objects.visible_to`): a grid's
+        team is shown with the grid."""
+        return self.filter(grid__in=Grid.objects.visible_to(user))
 
     def active_on(self, day):
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day)
@@ -126,6 +166,12 @@ DEFAULT_PATROLS_PER_DAY = 3
 class PatrolQuerySet(JurisdictionQuerySet):
     area_field = "grid__village"
 
+    def visible_to(self, user):
+        """The patrols of the grids `user` sees (`Grid.objects.visible_to`): a grid's day is
+        counted from them. Ending a patrol is its worker's alone
+        (`patrol_get_for_worker_or_404`)."""
+        return self.filter(grid__in=Grid.objects.visible_to(user))
+
 
 class Patrol(models.Model):
     grid = models.ForeignKey(
@@ -180,6 +226,19 @@ class FindingStatus(models.TextChoices):
 
 class FindingQuerySet(JurisdictionQuerySet):
     area_field = "grid__village"
+
+    def visible_to(self, user):
+        """The findings `user` may see, and so open with their photos: the rule is here, once.
+
+        Every finding of the grids in `Grid.objects.findings_wholly_visible_to`, and the
+        findings behind the cases they handle (for a department liaison, those their
+        department is assigned or summoned to), as the case apps report them through
+        `register_finding_access`.
+        """
+        condition = Q(grid__in=Grid.objects.findings_wholly_visible_to(user))
+        for reader in FINDING_ACCESS:
+            condition |= Q(pk__in=reader(user))
+        return self.filter(condition)
 
 
 class Finding(models.Model):

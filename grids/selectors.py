@@ -1,6 +1,5 @@
 """Reads of grids and their day: who sees which grid, and how each grid's day stands."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from governance.levels import works_at_level
 from governance.masking import TextMask, text_mask
-from governance.models import AREA_WIDE_ROLES, Area, AreaLevel, Role
+from governance.models import Area, AreaLevel, Role
 from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import local_day_bounds
 from grids.models import (
@@ -42,42 +41,6 @@ def today() -> date:
     return timezone.localdate()
 
 
-# Department liaisons (职能部门) are held over a county or a township, but a department acts on
-# the cases it is given, not on everything the grids of its area find: of the findings a liaison
-# sees only those behind their department's cases (see `register_finding_access`).
-FINDING_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
-
-# Functions `reader(user)` returning a queryset of finding ids that `user` sees because of a
-# case they handle: the case apps register them in their AppConfig.ready(), since grids knows
-# no case app (dependencies point one way).
-FINDING_ACCESS: list[Callable] = []
-
-
-def register_finding_access(reader: Callable) -> None:
-    if reader not in FINDING_ACCESS:
-        FINDING_ACCESS.append(reader)
-
-
-def _grids_of(user, *, roles, day: date | None) -> QuerySet[Grid]:
-    day = day or today()
-    assigned = GridAssignment.objects.active_on(day).filter(person=user).values("grid_id")
-    return Grid.objects.filter(
-        jurisdiction_q(user=user, area_field="village", roles=roles) | Q(pk__in=Subquery(assigned))
-    )
-
-
-def grids_visible_to(user, *, day: date | None = None) -> QuerySet[Grid]:
-    """The grids `user` may see: every grid of the areas held in an area-wide role, and the
-    grids they are assigned to (a grid worker's or liaison police officer's own grids)."""
-    return _grids_of(user, roles=AREA_WIDE_ROLES, day=day)
-
-
-def finding_grids_visible_to(user, *, day: date | None = None) -> QuerySet[Grid]:
-    """The grids all of whose findings `user` sees: those of the areas they hold in a role
-    that sees findings (not a department liaison), and the grids they are assigned to."""
-    return _grids_of(user, roles=FINDING_AREA_ROLES, day=day)
-
-
 def grids_worked_by(user, *, day: date | None = None) -> QuerySet[Grid]:
     """The grids `user` currently serves on (any team role): where they patrol and report."""
     day = day or today()
@@ -86,7 +49,7 @@ def grids_worked_by(user, *, day: date | None = None) -> QuerySet[Grid]:
 
 
 def grid_get_for_user_or_404(*, user, pk: int) -> Grid:
-    grids = grids_visible_to(user=user).select_related("village")
+    grids = Grid.objects.visible_to(user).select_related("village")
     return get_or_404_audited(grids, user=user, area_field="village", pk=pk)
 
 
@@ -102,25 +65,12 @@ def patrol_get_for_worker_or_404(*, user, pk) -> Patrol:
 
 
 def finding_photo_get_for_user_or_404(*, user, pk) -> FindingPhoto:
-    photos = FindingPhoto.objects.filter(finding__in=findings_visible_to(user))
+    photos = FindingPhoto.objects.filter(finding__in=Finding.objects.visible_to(user))
     return get_or_404_audited(photos, user=user, area_field="finding__grid__village", pk=pk)
 
 
-def findings_visible_to(user) -> QuerySet[Finding]:
-    """The findings `user` may see, and so open with their photos: the rule is here, once.
-
-    Every finding of the grids in `finding_grids_visible_to`, and the findings behind the
-    cases they handle (for a department liaison, those their department is assigned or
-    summoned to), as the case apps report them through `register_finding_access`.
-    """
-    condition = Q(grid__in=finding_grids_visible_to(user=user))
-    for reader in FINDING_ACCESS:
-        condition |= Q(pk__in=reader(user))
-    return Finding.objects.filter(condition)
-
-
 def finding_get_for_user_or_404(*, user, pk) -> Finding:
-    findings = findings_visible_to(user).select_related(
+    findings = Finding.objects.visible_to(user).select_related(
         "grid", "grid__village", "reporter", "holder", "patrol"
     )
     return get_or_404_audited(findings, user=user, area_field="grid__village", pk=pk)
@@ -250,7 +200,7 @@ def grid_team(*, grid: Grid, day: date | None = None) -> QuerySet[GridAssignment
 def handed_up_findings(*, user, village: Area) -> QuerySet[Finding]:
     """Findings handed up from the grids of `village` that wait for the village to act."""
     return (
-        findings_visible_to(user)
+        Finding.objects.visible_to(user)
         .filter(grid__village=village, status=FindingStatus.HANDED_UP)
         .select_related("grid", "grid__village", "reporter")
         .order_by("-found_at")
@@ -259,7 +209,7 @@ def handed_up_findings(*, user, village: Area) -> QuerySet[Finding]:
 
 def village_grid_states(*, user, village: Area, day: date | None = None) -> list[Grid]:
     day = day or today()
-    grids = grids_visible_to(user=user).filter(village=village)
+    grids = Grid.objects.visible_to(user).filter(village=village)
     return list(with_day_state(grids, day).order_by("code"))
 
 
@@ -271,7 +221,7 @@ def township_village_states(*, user, township: Area, day: date | None = None) ->
     found_today = Finding.objects.filter(grid=OuterRef("pk"), found_at__range=(start, end))
     zero_today = ZeroReport.objects.filter(grid=OuterRef("pk"), day=day)
     rows = (
-        grids_visible_to(user=user)
+        Grid.objects.visible_to(user)
         .filter(village__parent=township)
         .annotate(reported=Exists(found_today) | Exists(zero_today))
         .values("village__code", "village__name")

@@ -20,7 +20,7 @@ from grids.forms import (
     LocationForm,
     labelled_errors,
 )
-from grids.models import FindingStatus
+from grids.models import Finding, FindingStatus, Grid
 
 
 def _error_text(error: ValidationError | PermissionDenied) -> str:
@@ -66,11 +66,11 @@ def grids_overview(request):
 def grid_detail(request, pk):
     grid = selectors.grid_get_for_user_or_404(user=request.user, pk=pk)
     state = selectors.with_day_state(
-        selectors.grids_visible_to(user=request.user).filter(pk=grid.pk), selectors.today()
+        Grid.objects.visible_to(request.user).filter(pk=grid.pk), selectors.today()
     ).get()
     recent = selectors.with_text_masks(
         user=request.user,
-        findings=selectors.findings_visible_to(request.user)
+        findings=Finding.objects.visible_to(request.user)
         .filter(grid=grid)
         .select_related("reporter", "grid", "grid__village")
         .order_by("-found_at")[:20],

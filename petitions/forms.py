@@ -73,10 +73,10 @@ class PetitionRegisterForm(forms.Form):
         )
 
     def clean_disputes(self):
-        from disputes.selectors import disputes_visible_to
+        from disputes.models import Dispute
 
         numbers = self.cleaned_data["disputes"].split()
-        found = list(disputes_visible_to(self.user).filter(number__in=numbers))
+        found = list(Dispute.objects.visible_to(self.user).filter(number__in=numbers))
         missing = sorted(set(numbers) - {d.number for d in found})
         if missing:
             raise forms.ValidationError(

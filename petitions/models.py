@@ -11,11 +11,12 @@ from datetime import date
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from governance.clocks import CaseClocks, ClockSpec, RunningClock
 from governance.fields import BlindIndexField, EncryptedCharField
-from governance.models import Area, Case, CaseEvent
+from governance.models import AREA_WIDE_ROLES, Area, Case, CaseEvent, Role
 from governance.querysets import JurisdictionQuerySet
 
 
@@ -75,8 +76,25 @@ PETITION_CLOCKS = CaseClocks(
 )
 
 
+# Department liaisons and mediators work on disputes; of petitions they see only those they
+# are assigned to.
+PETITION_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON, Role.MEDIATOR}
+
+
 class PetitionQuerySet(JurisdictionQuerySet):
     area_field = "area"
+
+    def visible_to(self, user):
+        """The petitions `user` may see: those of their jurisdiction held in a role that
+        handles petitions (not a department liaison or a mediator; not a grid worker or
+        liaison police officer, whose roles are scoped to grids), and those they are assigned
+        to handle. The rule is here, once."""
+        handled = PetitionAssignment.objects.filter(person=user, ended_at__isnull=True).values(
+            "petition_id"
+        )
+        return self.filter(
+            self.in_jurisdiction_q(user, roles=PETITION_AREA_ROLES) | Q(pk__in=Subquery(handled))
+        )
 
     def open_(self):
         return self.filter(PETITION_CLOCKS.open_q())

@@ -1,6 +1,7 @@
 from django.template.loader import render_to_string
 
-from petitions.selectors import PetitionMasks, petitions_visible_to, with_petitioner_names
+from petitions.models import Petition
+from petitions.selectors import PetitionMasks, with_petitioner_names
 
 
 def linked_petitions_panel(request, dispute) -> str:
@@ -8,7 +9,7 @@ def linked_petitions_panel(request, dispute) -> str:
     it, not handled twice), each subject masked for someone who does not handle that petition
     (handling the dispute is not handling the petition)."""
     petitions = list(
-        with_petitioner_names(petitions_visible_to(request.user).filter(disputes=dispute))
+        with_petitioner_names(Petition.objects.visible_to(request.user).filter(disputes=dispute))
     )
     if not petitions:
         return ""

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from governance.crypto import blind_indexes
 from governance.levels import area_at_level, works_above_level, works_at_level
 from governance.masking import TextMask, text_mask
-from governance.models import AREA_WIDE_ROLES, Role
-from governance.selectors import get_or_404_audited, jurisdiction_q
+from governance.models import Role
+from governance.selectors import get_or_404_audited
 from governance.workdays import calendar_deadline
 from petitions.models import (
     DEFAULT_CLOCK_DAYS,
@@ -24,22 +24,11 @@ from petitions.models import (
 )
 from petitions.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 
-PETITION_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON, Role.MEDIATOR}
 REPEAT_WINDOW_DAYS = 180
 
 
-def petitions_visible_to(user) -> QuerySet[Petition]:
-    handled = PetitionAssignment.objects.filter(person=user, ended_at__isnull=True).values(
-        "petition_id"
-    )
-    return Petition.objects.filter(
-        jurisdiction_q(user=user, area_field="area", roles=PETITION_AREA_ROLES)
-        | Q(pk__in=Subquery(handled))
-    )
-
-
 def petition_get_for_user_or_404(*, user, pk) -> Petition:
-    petitions = petitions_visible_to(user).select_related(
+    petitions = Petition.objects.visible_to(user).select_related(
         "area", "area__parent", "area__parent__parent", "registering_unit"
     )
     return get_or_404_audited(petitions, user=user, area_field="area", pk=pk)
@@ -57,10 +46,6 @@ def capabilities_for(*, user, case: Petition) -> set[str]:
     if case.assignments.filter(person=user, ended_at__isnull=True).exists():
         held.add(ASSIGNEE)
     return held
-
-
-def is_handling(capabilities: set[str]) -> bool:
-    return bool(capabilities & {LEVEL_STAFF, ASSIGNEE})
 
 
 def petitioner_names() -> Prefetch:
@@ -188,7 +173,7 @@ def possible_repeats(
     digests = [digest for number in id_numbers for digest in blind_indexes(number)]
     same_person = Petitioner.objects.filter(id_number_digest__in=digests).values("petition_id")
     return (
-        petitions_visible_to(user)
+        Petition.objects.visible_to(user)
         .filter(
             Q(pk__in=Subquery(same_person)) | Q(subject=subject.strip(), area=area),
             received_on__gte=received_on - timedelta(days=REPEAT_WINDOW_DAYS),

@@ -19,8 +19,8 @@ from governance.configuration.services import (
     require_city_administrator,
     whole_number,
 )
-from governance.levels import LEVEL_ROLES, area_at_level, covers, works_at_level
-from governance.models import Area, Membership
+from governance.levels import area_at_level, covers, is_handling, staff_at_level, works_at_level
+from governance.models import Area
 from governance.notifications import notify
 from governance.workflow import TransitionNotAllowed
 from petitions.models import (
@@ -40,7 +40,6 @@ from petitions.selectors import (
     clock_due,
     conclusion_due,
     handler_candidates,
-    is_handling,
 )
 from petitions.workflow import level_above, level_below
 
@@ -72,13 +71,7 @@ def _url(petition) -> str:
 
 
 def _staff(petition, level) -> list:
-    area = area_at_level(petition.area, level)
-    return [
-        m.user
-        for m in Membership.objects.filter(area=area, role__in=LEVEL_ROLES[level]).select_related(
-            "user"
-        )
-    ]
+    return staff_at_level(petition.area, level)
 
 
 def petition_register(

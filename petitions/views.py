@@ -8,26 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from disputes.selectors import disputes_visible_to
+from disputes.models import Dispute
 from governance.case_views import act_on_case, case_actions, error_text
 from governance.excel import workbook_response
-from governance.levels import area_at_level
+from governance.levels import area_at_level, is_handling
 from governance.masking import PERSON_FIELDS, people_as_seen, text_mask
 from governance.models import AreaLevel
 from governance.workflow import TransitionNotAllowed
 from petitions import services
 from petitions.actions import PETITION
 from petitions.forms import LinkDisputeForm, PetitionerFormSet, PetitionRegisterForm
-from petitions.models import PetitionStatus
+from petitions.models import Petition, PetitionStatus
 from petitions.selectors import (
     PetitionMasks,
     capabilities_for,
-    is_handling,
     next_clock,
     petition_clocks,
     petition_get_for_user_or_404,
     petitioner_names,
-    petitions_visible_to,
     possible_repeats,
     with_petitioner_names,
 )
@@ -133,10 +131,12 @@ def _detail_context(request, petition, failed_action=None, failed_form=None):
         "next_clock": next_clock(petition),
         "actions": actions,
         "events": events,
-        "disputes": disputes_visible_to(request.user).filter(petitions=petition),
-        "repeats": _as_seen(request, petitions_visible_to(request.user).filter(repeat_of=petition)),
+        "disputes": Dispute.objects.visible_to(request.user).filter(petitions=petition),
+        "repeats": _as_seen(
+            request, Petition.objects.visible_to(request.user).filter(repeat_of=petition)
+        ),
         "repeat_of": (
-            petitions_visible_to(request.user).filter(pk=petition.repeat_of_id).first()
+            Petition.objects.visible_to(request.user).filter(pk=petition.repeat_of_id).first()
             if petition.repeat_of_id
             else None
         ),
@@ -173,7 +173,7 @@ def petition_link_dispute(request, pk):
     form = LinkDisputeForm(request.POST)
     if form.is_valid():
         dispute = (
-            disputes_visible_to(request.user)
+            Dispute.objects.visible_to(request.user)
             .filter(number=form.cleaned_data["number"].strip())
             .select_related("village")
             .first()
@@ -279,7 +279,7 @@ def _list_row(petition, masks: PetitionMasks) -> list[str]:
 def petition_list(request):
     """The petitions the person can see, filtered by status; with ?export=1 the same rows and
     columns as an Excel file (all of them, where the page shows the first LIST_LIMIT)."""
-    petitions = with_petitioner_names(petitions_visible_to(request.user)).order_by(
+    petitions = with_petitioner_names(Petition.objects.visible_to(request.user)).order_by(
         "-registered_at", "-pk"
     )
     masks = PetitionMasks(request.user)
@@ -296,7 +296,10 @@ def petition_list(request):
             rows=(_list_row(p, masks) for p in petitions.iterator(chunk_size=1000)),
         )
     counts = dict(
-        petitions_visible_to(request.user).order_by().values_list("status").annotate(n=Count("pk"))
+        Petition.objects.visible_to(request.user)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
     )
     page = list(petitions[: LIST_LIMIT + 1])
     return render(

@@ -8,6 +8,7 @@ handler), `superior` (works above that level: supervises, approves the one exten
 
 from django.utils import timezone
 
+from governance import levels
 from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 from petitions.models import PETITION_LEVEL_ORDER, PetitionStatus
 
@@ -18,13 +19,11 @@ CAPABILITIES = (LEVEL_STAFF, ASSIGNEE, SUPERIOR)
 
 
 def level_above(level: str) -> str | None:
-    index = PETITION_LEVEL_ORDER.index(level)
-    return PETITION_LEVEL_ORDER[index + 1] if index + 1 < len(PETITION_LEVEL_ORDER) else None
+    return levels.level_above(level, order=PETITION_LEVEL_ORDER)
 
 
 def level_below(level: str) -> str | None:
-    index = PETITION_LEVEL_ORDER.index(level)
-    return PETITION_LEVEL_ORDER[index - 1] if index else None
+    return levels.level_below(level, order=PETITION_LEVEL_ORDER)
 
 
 def can_go_down(petition) -> bool:

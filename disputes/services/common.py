@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from disputes.models import Dispute, DisputeEvent, Level
-from disputes.selectors import area_at_level, due_date
-from disputes.workflow import LEVEL_ROLES
+from disputes.selectors import due_date
 from governance.cases import take_action
-from governance.models import Membership
+from governance.levels import staff_at_level
 from governance.notifications import notify
 from grids.models import GridAssignment
 
@@ -26,9 +25,7 @@ def staff_of_level(dispute: Dispute, level: str) -> list:
             grid_id=dispute.grid_id
         )
         return [a.person for a in assignments.select_related("person")]
-    area = area_at_level(dispute, level)
-    memberships = Membership.objects.filter(area=area, role__in=LEVEL_ROLES[level])
-    return [m.user for m in memberships.select_related("user")]
+    return staff_at_level(dispute.village, level)
 
 
 def _url(dispute: Dispute) -> str:

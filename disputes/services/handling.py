@@ -21,9 +21,10 @@ from disputes.models import (
     Route,
     Status,
 )
-from disputes.selectors import capabilities_for, due_date, is_handling
+from disputes.selectors import capabilities_for, due_date
 from disputes.services.common import _act, _event, _move_level, _required, _url, staff_of_level
 from disputes.workflow import level_above, level_below
+from governance.levels import is_handling
 from governance.notifications import notify
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
+from governance.levels import covers
 from governance.models import Area, AreaLevel, Role
 from governance.rollups.models import (
     METRIC_NAMES,
@@ -25,6 +26,7 @@ from governance.selectors import (
     get_or_404_audited,
     jurisdiction_q,
     jurisdiction_roots,
+    subtree_q,
 )
 from grids.models import Grid
 
@@ -68,17 +70,8 @@ def dashboard_grid_get_or_404(*, user, pk: int) -> Grid:
 
 def dashboard_breadcrumbs(*, user, area: Area) -> list[Area]:
     """The path from the top of the user's dashboard jurisdiction down to `area`."""
-    root = next(
-        (
-            r
-            for r in dashboard_roots(user=user)
-            if r.tree_id == area.tree_id and r.lft <= area.lft and area.rght <= r.rght
-        ),
-        area,
-    )
-    return list(
-        area.get_ancestors(include_self=True).filter(lft__gte=root.lft, rght__lte=root.rght)
-    )
+    root = next((r for r in dashboard_roots(user=user) if covers(r, area)), area)
+    return list(area.get_ancestors(include_self=True).filter(subtree_q(root)))
 
 
 # --- Periods ---------------------------------------------------------------------------------

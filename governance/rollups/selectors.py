@@ -30,7 +30,7 @@ from governance.rollups.models import (
     SubjectKind,
     WeeklyRanking,
 )
-from governance.selectors import jurisdiction_q
+from governance.selectors import jurisdiction_q, subtree_q
 
 TEN_BEST = 10
 
@@ -58,12 +58,7 @@ def daily_clear_items_for(user, day: date | None = None) -> QuerySet[DailyClearI
 
 def daily_clear_items(*, area: Area, day: date) -> QuerySet[DailyClearItem]:
     return (
-        DailyClearItem.objects.filter(
-            day=day,
-            village__tree_id=area.tree_id,
-            village__lft__gte=area.lft,
-            village__rght__lte=area.rght,
-        )
+        DailyClearItem.objects.filter(subtree_q(area, area_field="village"), day=day)
         .select_related("village", "grid")
         .order_by("village__code", "grid__code", "kind", "object_id")
     )

@@ -35,7 +35,7 @@ from tests.grids.helpers import days_ago
 
 
 def visible(person) -> set[str]:
-    return set(selectors.grids_visible_to(person).values_list("name", flat=True))
+    return set(Grid.objects.visible_to(person).values_list("name", flat=True))
 
 
 @pytest.fixture
