@@ -91,7 +91,7 @@ def weigh(base_url: str, env: dict[str, str]) -> dict:
     from playwright.sync_api import sync_playwright
 
     os.environ.update(env)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from governance.demo import DEMO_PASSWORD
 
@@ -164,7 +164,7 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "governance.wsgi",
+                "config.wsgi",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",

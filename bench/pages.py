@@ -84,7 +84,7 @@ def _plan_in_django() -> dict:
     the size of the data; clears any sign-in lockout of the demo people."""
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from axes.models import AccessAttempt
     from django.contrib.auth import get_user_model
@@ -192,7 +192,7 @@ def personal_data_key() -> str:
     if os.environ.get("PERSONAL_DATA_KEY"):
         return os.environ["PERSONAL_DATA_KEY"]
     sys.path.insert(0, str(ROOT))
-    from governance import crypto
+    from infra import crypto
 
     return crypto.DEVELOPMENT_KEY
 
@@ -236,7 +236,7 @@ class Server:
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "governance.wsgi",
+                "config.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

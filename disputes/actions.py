@@ -1,6 +1,6 @@
 """The registry of dispute actions: one entry per action names the statuses it starts from,
 the status it leads to, who may take it, its guard, the page's form and the service that
-performs it. The services check an entry through `governance.cases.take_action`, the page
+performs it. The services check an entry through `cases.actions.take_action`, the page
 shows the entries `available` to the person, and `dispute_act` dispatches to them.
 
 Capabilities (see `disputes.workflow`): `level_staff`, `assignee`, `superior`, `summoned`.
@@ -8,6 +8,8 @@ Capabilities (see `disputes.workflow`): `level_staff`, `assignee`, `superior`, `
 
 from django.utils.translation import gettext_lazy as _
 
+from cases.actions import CaseType
+from cases.workflow import STAYS, Workflow, action
 from disputes import forms, services
 from disputes.models import Dispute, DisputeEvent, Level, Status
 from disputes.selectors import capabilities_for, dispute_get_for_user_or_404
@@ -21,8 +23,6 @@ from disputes.workflow import (
     level_above,
     level_below,
 )
-from governance.cases import CaseType
-from governance.workflow import STAYS, Workflow, action
 
 # --- Guards: a refusal message, or None when the action makes sense for the dispute ---------
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 
 from disputes.models import DEFAULT_WORKING_DAYS, LEVEL_ORDER, DeadlineRule, DisputeKind, Level
 from disputes.services import DEADLINE_BOUNDS, deadline_rules_set
-from governance.case_views import error_text
 from governance.configuration.views import county_for_settings_or_404, render_settings_page
 from governance.selectors import administers_every_area
+from infra.errors import error_text
 
 SECTION = "dispute_deadlines"
 

@@ -2,6 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.identity import PersonIdentityForm
+from cases.levels import LEVEL_ROLES
 from disputes.models import (
     LEVEL_ORDER,
     Channel,
@@ -16,8 +18,6 @@ from disputes.models import (
 )
 from disputes.selectors import departments_for, handler_candidates
 from governance.forms import ISODateInput, ModelMultipleChoiceField
-from governance.identity import PersonIdentityForm
-from governance.levels import LEVEL_ROLES
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user, user_roles
 from grids.models import Grid

@@ -13,11 +13,12 @@ from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.clocks import CaseClocks, ClockSpec, RunningClock
-from governance.fields import BlindIndexField, EncryptedCharField
-from governance.models import AREA_WIDE_ROLES, Area, Case, CaseEvent, Department, Role
+from cases.clocks import CaseClocks, ClockSpec, RunningClock
+from cases.models import Case, CaseEvent
+from governance.models import AREA_WIDE_ROLES, Area, Department, Role
 from governance.querysets import JurisdictionQuerySet
 from grids.models import GridAssignment
+from infra.fields import BlindIndexField, EncryptedCharField
 
 
 class DisputeKind(models.TextChoices):

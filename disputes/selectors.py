@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from cases.levels import works_above_level, works_at_level
 from disputes.models import (
     DEFAULT_WORKING_DAYS,
     DISPUTE_CLOCKS,
@@ -18,12 +19,11 @@ from disputes.models import (
     department_reasons,
 )
 from disputes.workflow import ASSIGNEE, LEVEL_STAFF, SUMMONED, SUPERIOR
-from governance.crypto import blind_indexes
-from governance.levels import works_above_level, works_at_level
 from governance.models import Area, Role
 from governance.selectors import get_or_404_audited
 from governance.workdays import add_working_days
 from grids.models import GridAssignment
+from infra.crypto import blind_indexes
 
 DUE_SOON_WORKING_DAYS = 2
 

@@ -7,6 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.levels import is_handling
+from cases.panels import render_panels
+from cases.personal_data import people_as_seen
+from cases.views import act_on_case, case_actions
+from cases.workflow import TransitionNotAllowed
 from disputes import services
 from disputes.actions import DISPUTE
 from disputes.attachments import download_name
@@ -18,14 +23,11 @@ from disputes.selectors import (
     due_soon_limit,
     possible_repeats,
 )
-from governance.case_views import act_on_case, case_actions, error_text
-from governance.levels import is_handling
-from governance.masking import people_as_seen, text_mask
-from governance.panels import render_panels
 from governance.selectors import get_or_404_audited
-from governance.workflow import TransitionNotAllowed
 from grids.models import FindingCategory, FindingStatus
 from grids.selectors import finding_get_for_user_or_404
+from infra.errors import error_text
+from infra.masking import text_mask
 
 
 def _finding_prefill(request):
@@ -174,7 +176,7 @@ def dispute_detail(request, pk):
 @login_required
 @require_POST
 def dispute_act(request, pk, action):
-    """Take one action of the registry on a dispute (see governance.case_views)."""
+    """Take one action of the registry on a dispute (see cases.views)."""
     return act_on_case(
         request,
         DISPUTE,

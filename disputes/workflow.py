@@ -11,9 +11,9 @@ Capabilities a person can hold over one dispute (computed by `capabilities_for`)
 - `summoned`: liaison of a department summoned to it that has not yet reported.
 """
 
+from cases import levels
+from cases.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 from disputes.models import LEVEL_ORDER, Status
-from governance import levels
-from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 
 SUMMONED = "summoned"
 # The capability names of the registry, the shared ones included.
@@ -23,7 +23,7 @@ WORKING = frozenset({Status.REGISTERED, Status.ACCEPTED, Status.ASSIGNED, Status
 FINISHED = frozenset({Status.RESOLVED, Status.NOT_RESOLVED, Status.REVISITED, Status.CLOSED})
 
 
-# Who staffs each level, and who is above it, is `governance.levels` (LEVEL_ROLES).
+# Who staffs each level, and who is above it, is `cases.levels` (LEVEL_ROLES).
 
 
 def level_above(level: str) -> str | None:

@@ -1,4 +1,2 @@
-# The Celery app is loaded with Django so that @shared_task binds to it.
-from governance.celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""Areas, people and roles, the core every case type stands on; with them the rollups
+(日清周评月考核), the dashboards, the configuration pages, the audit log and the task outbox."""

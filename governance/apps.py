@@ -7,13 +7,9 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Areas and people")
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
-        from governance.append_only import install_append_only_guards
         from governance.dashboards.selectors import DASHBOARD_ROLES
         from governance.navigation import MenuEntry, register_menu_entry
 
         register_menu_entry(
             MenuEntry(_("Dashboard"), "dashboards:root", DASHBOARD_ROLES), position=1
         )
-        post_migrate.connect(install_append_only_guards, sender=self)

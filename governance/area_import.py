@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from governance.models import CODE_LENGTH, AreaLevel, parent_level_of
-from governance.textfiles import NotText, decode_csv_bytes
+from infra.textfiles import NotText, decode_csv_bytes
 
 EXPECTED_HEADER = ["code", "name", "level", "parent_code"]
 MAX_NAME_LENGTH = 100

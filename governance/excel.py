@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from governance.audit.models import AuditKind
 from governance.audit.services import audit_record, current_request
-from governance.masking import mask_personal_data
+from infra.masking import mask_personal_data
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell that begins like a formula would run as one when opened in a spreadsheet.

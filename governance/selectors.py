@@ -1,4 +1,4 @@
-"""Reads of the core domain. Jurisdiction is defined here, once (ARCHITECTURE.md rule 2)."""
+"""Reads of the core domain. Jurisdiction is defined here, once (docs/architecture.md, rule 2)."""
 
 from collections.abc import Iterable
 
@@ -8,7 +8,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from governance.audit.services import audit_refused_lookup
-from governance.levels import covers
 from governance.models import CODE_LENGTH, Area, Membership, Role, parent_level_of
 from governance.tree import Position, nested_set_positions
 
@@ -59,9 +58,15 @@ def jurisdiction_q(*, user, area_field: str = "", roles: Iterable[str] | None = 
     return condition
 
 
+def covers(area: Area, other: Area) -> bool:
+    """Whether `other` lies in the subtree of `area` (itself included); `subtree_q` is the
+    same test as a database filter."""
+    return area.tree_id == other.tree_id and area.lft <= other.lft and other.rght <= area.rght
+
+
 def subtree_q(area: Area, *, area_field: str = "") -> Q:
     """A filter that keeps rows whose area (reached through `area_field`) lies in the subtree
-    of `area`, itself included: `governance.levels.covers` as a condition on the tree's
+    of `area`, itself included: `cases.levels.covers` as a condition on the tree's
     interval columns."""
     prefix = f"{area_field}__" if area_field else ""
     return Q(

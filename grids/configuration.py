@@ -10,10 +10,10 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.case_views import error_text
 from governance.configuration.views import county_for_settings_or_404, render_settings_page
 from grids.models import DEFAULT_PATROLS_PER_DAY, PatrolTarget
 from grids.services import PATROL_TARGET_BOUNDS, patrol_target_set
+from infra.errors import error_text
 
 SECTION = "patrol_target"
 

@@ -52,9 +52,9 @@ from django.utils.translation import gettext as _
 
 from governance.models import Area, AreaLevel, Role
 from governance.selectors import areas_for_user, people_for_administrator
-from governance.textfiles import NotText, decode_csv_bytes
 from grids import services
 from grids.models import Grid, GridAssignment, GridKind, GridRole
+from infra.textfiles import NotText, decode_csv_bytes
 
 MAX_ROWS = 10_000
 MAX_COLUMNS = 30

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from governance.masking import mask_personal_data
 from governance.rollups.engine import url_maker
 from governance.workdays import local_day_bounds
 from grids.models import (
@@ -23,6 +22,7 @@ from grids.models import (
     PatrolTarget,
     ZeroReport,
 )
+from infra.masking import mask_personal_data
 
 
 def daily_counts(day: date) -> dict[tuple[int, int], dict[str, int]]:

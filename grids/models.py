@@ -15,7 +15,8 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import AREA_WIDE_ROLES, Area, CaseEvent, Role
+from cases.models import CaseEvent
+from governance.models import AREA_WIDE_ROLES, Area, Role
 from governance.querysets import JurisdictionQuerySet
 
 # Department liaisons (职能部门) are held over a county or a township, but a department acts on

@@ -7,8 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Win
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from governance.levels import works_at_level
-from governance.masking import TextMask, text_mask
+from cases.levels import works_at_level
 from governance.models import Area, AreaLevel, Role
 from governance.selectors import get_or_404_audited, jurisdiction_q
 from governance.workdays import local_day_bounds
@@ -23,6 +22,7 @@ from grids.models import (
     PatrolTarget,
     ZeroReport,
 )
+from infra.masking import TextMask, text_mask
 
 # Who may draw grids and staff them: the village and the township above it.
 GRID_MANAGERS = [Role.VILLAGE_STAFF, Role.GRID_CHIEF, Role.TOWNSHIP_STAFF, Role.ADMINISTRATOR]

@@ -21,12 +21,7 @@ from grids.forms import (
     labelled_errors,
 )
 from grids.models import Finding, FindingStatus, Grid
-
-
-def _error_text(error: ValidationError | PermissionDenied) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Your role does not allow this.")
+from infra.errors import error_text
 
 
 def _submitted(request, *, files=False) -> tuple:
@@ -95,7 +90,7 @@ def patrol_start(request, pk):
     try:
         services.patrol_start(actor=request.user, grid=grid, **location.cleaned_data)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Patrol of %(grid)s started.") % {"grid": grid.name})
     return redirect("grids:worker_home")
@@ -137,7 +132,7 @@ def finding_new(request):
                     photos=data["photos"],
                 )
             except (ValidationError, PermissionDenied) as error:
-                form.add_error(None, _error_text(error))
+                form.add_error(None, error_text(error))
             else:
                 url = reverse("grids:finding_detail", args=[finding.pk])
                 if _wants_json(request):
@@ -186,11 +181,11 @@ def _finding_action(request, pk, action):
         try:
             action(actor=request.user, finding=finding, note=form.cleaned_data["note"])
         except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _error_text(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("Saved."))
     else:
-        messages.error(request, _error_text(ValidationError(form.errors["note"])))
+        messages.error(request, error_text(ValidationError(form.errors["note"])))
     return redirect("grids:finding_detail", pk=finding.pk)
 
 
@@ -240,7 +235,7 @@ def zero_report(request, pk):
     try:
         _report, created = services.zero_report_file(actor=request.user, grid=grid, day=day)
     except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, error_text(error))
     else:
         if created:
             messages.success(request, _("Zero report filed for %(grid)s.") % {"grid": grid.name})

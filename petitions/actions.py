@@ -1,6 +1,6 @@
 """The registry of petition actions: one entry per action names the statuses it starts from,
 the status it leads to, who may take it, its guard, the page's form and the service that
-performs it. The services check an entry through `governance.cases.take_action`, the page
+performs it. The services check an entry through `cases.actions.take_action`, the page
 shows the entries `available` to the person, and `petition_act` dispatches to them.
 
 Capabilities (see `petitions.workflow`): `level_staff`, `assignee`, `superior`.
@@ -8,8 +8,8 @@ Capabilities (see `petitions.workflow`): `level_staff`, `assignee`, `superior`.
 
 from django.utils.translation import gettext_lazy as _
 
-from governance.cases import CaseType
-from governance.workflow import STAYS, Workflow, action
+from cases.actions import CaseType
+from cases.workflow import STAYS, Workflow, action
 from petitions import forms, services
 from petitions.models import Petition, PetitionEvent, PetitionStatus
 from petitions.selectors import capabilities_for, petition_get_for_user_or_404

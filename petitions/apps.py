@@ -21,7 +21,7 @@ class PetitionsConfig(AppConfig):
         )
         register_menu_entry(MenuEntry(_("Petitions"), "petitions:list", handlers))
 
-        from governance.panels import register_panel
+        from cases.panels import register_panel
         from petitions.panels import linked_petitions_panel
 
         register_panel("dispute", linked_petitions_panel)

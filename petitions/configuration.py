@@ -10,9 +10,9 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from governance.case_views import error_text
 from governance.configuration.views import county_for_settings_or_404, render_settings_page
 from governance.selectors import administers_every_area
+from infra.errors import error_text
 from petitions.models import CLOCK_LABELS, CLOCK_SOURCES, DEFAULT_CLOCK_DAYS, PetitionClock
 from petitions.services import petition_clocks_set
 

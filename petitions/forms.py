@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cases.identity import PersonIdentityForm
 from governance.forms import ISODateInput
-from governance.identity import PersonIdentityForm
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user
 from petitions.models import PetitionChannel, PetitionLevel

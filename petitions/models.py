@@ -2,8 +2,8 @@
 clocks of the 信访工作条例 (2022). "信访不上行": handled at the lowest level that can.
 
 The workflow is data in `petitions.actions` (the registry), writes go through
-`petitions.services`, and the machinery is the one disputes use (`governance.cases`,
-`governance.workflow`).
+`petitions.services`, and the machinery is the one disputes use (`cases.actions`,
+`cases.workflow`).
 """
 
 from datetime import date
@@ -14,10 +14,11 @@ from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from governance.clocks import CaseClocks, ClockSpec, RunningClock
-from governance.fields import BlindIndexField, EncryptedCharField
-from governance.models import AREA_WIDE_ROLES, Area, Case, CaseEvent, Role
+from cases.clocks import CaseClocks, ClockSpec, RunningClock
+from cases.models import Case, CaseEvent
+from governance.models import AREA_WIDE_ROLES, Area, Role
 from governance.querysets import JurisdictionQuerySet
+from infra.fields import BlindIndexField, EncryptedCharField
 
 
 class PetitionChannel(models.TextChoices):

@@ -7,12 +7,12 @@ from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.crypto import blind_indexes
-from governance.levels import area_at_level, works_above_level, works_at_level
-from governance.masking import TextMask, text_mask
+from cases.levels import area_at_level, works_above_level, works_at_level
 from governance.models import Role
 from governance.selectors import get_or_404_audited
 from governance.workdays import calendar_deadline
+from infra.crypto import blind_indexes
+from infra.masking import TextMask, text_mask
 from petitions.models import (
     DEFAULT_CLOCK_DAYS,
     PETITION_CLOCKS,
@@ -66,7 +66,7 @@ class PetitionMasks:
     panel or an export): None where the reader handles the petition (staff of its level over
     its area, or assigned to it: `is_handling(capabilities_for(...))`, decided without a query
     per petition), else the petitioners' names and every number masked
-    (`governance.masking`). The petitions come from `with_petitioner_names`."""
+    (`infra.masking`). The petitions come from `with_petitioner_names`."""
 
     def __init__(self, user):
         self.user = user

@@ -1,4 +1,4 @@
-"""The only writers of petitions. Every action goes through `governance.cases.take_action`
+"""The only writers of petitions. Every action goes through `cases.actions.take_action`
 (the machinery disputes use): row lock, stale-version refusal, the action's entry in
 `petitions.actions` (status, who, guard), one event.
 `actor` is the person acting; `version` the petition's version their form was drawn from.
@@ -12,17 +12,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.cases import take_action
+from cases.actions import take_action
+from cases.levels import area_at_level, is_handling, staff_at_level, works_at_level
+from cases.workflow import TransitionNotAllowed
 from governance.configuration.services import (
     audit_setting_change,
     city_area,
     require_city_administrator,
     whole_number,
 )
-from governance.levels import area_at_level, covers, is_handling, staff_at_level, works_at_level
 from governance.models import Area
 from governance.notifications import notify
-from governance.workflow import TransitionNotAllowed
+from governance.selectors import covers
 from petitions.models import (
     CLOCK_LABELS,
     DEFAULT_CLOCK_DAYS,

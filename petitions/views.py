@@ -8,13 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.levels import area_at_level, is_handling
+from cases.personal_data import PERSON_FIELDS, people_as_seen
+from cases.views import act_on_case, case_actions
+from cases.workflow import TransitionNotAllowed
 from disputes.models import Dispute
-from governance.case_views import act_on_case, case_actions, error_text
 from governance.excel import workbook_response
-from governance.levels import area_at_level, is_handling
-from governance.masking import PERSON_FIELDS, people_as_seen, text_mask
 from governance.models import AreaLevel
-from governance.workflow import TransitionNotAllowed
+from infra.errors import error_text
+from infra.masking import text_mask
 from petitions import services
 from petitions.actions import PETITION
 from petitions.forms import LinkDisputeForm, PetitionerFormSet, PetitionRegisterForm
@@ -154,7 +156,7 @@ def petition_detail(request, pk):
 @login_required
 @require_POST
 def petition_act(request, pk, action):
-    """Take one action of the registry on a petition (see governance.case_views)."""
+    """Take one action of the registry on a petition (see cases.views)."""
     return act_on_case(
         request,
         PETITION,

@@ -1,6 +1,6 @@
 """What the petition workflow is made of: the capabilities, the working statuses and the
 levels. The registry of actions (who may do what, from which status, to which status, with
-which form and service) is `petitions.actions`; the machinery is `governance.workflow`.
+which form and service) is `petitions.actions`; the machinery is `cases.workflow`.
 
 Capabilities: `level_staff` (works at the level that handles it), `assignee` (an active
 handler), `superior` (works above that level: supervises, approves the one extension).
@@ -8,8 +8,8 @@ handler), `superior` (works above that level: supervises, approves the one exten
 
 from django.utils import timezone
 
-from governance import levels
-from governance.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
+from cases import levels
+from cases.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 from petitions.models import PETITION_LEVEL_ORDER, PetitionStatus
 
 S = PetitionStatus

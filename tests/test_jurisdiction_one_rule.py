@@ -261,7 +261,7 @@ def test_a_grid_worker_does_not_see_a_dispute_of_another_grid_of_their_village(c
     assert Dispute.objects.visible_to(worker).filter(pk=world["disputes"]["dA"].pk).exists()
 
 
-APPS = ("governance", "grids", "disputes", "petitions")
+APPS = ("infra", "governance", "cases", "grids", "disputes", "petitions")
 
 
 def _definitions(pattern: str) -> list[str]:
@@ -280,17 +280,19 @@ def _definitions(pattern: str) -> list[str]:
 
 
 def test_the_subtree_test_and_the_level_table_are_written_once():
-    """`covers`, `area_at_level`, `is_handling`, the table of who staffs a level, and the
-    interval comparison itself live in governance/levels.py alone; no app keeps a
-    `*_visible_to` function beside its model's `visible_to`."""
+    """`area_at_level`, `is_handling` and the table of who staffs a level live in
+    cases/levels.py alone; `covers` and the interval comparison itself (a fact of the area
+    tree) in governance/selectors.py; no app keeps a `*_visible_to` function beside its
+    model's `visible_to`."""
 
     def files(pattern):
         return [hit.split(":")[0] for hit in _definitions(pattern)]
 
-    assert (
-        files(r"^def (covers|_covers|_contains|area_at_level|is_handling)\b")
-        == ["governance/levels.py"] * 3
-    )
-    assert files(r"^(LEVEL_ROLES|SUPERIOR_ROLES)") == ["governance/levels.py"]
-    assert files(r"\.lft <= ") == ["governance/levels.py"]
+    assert sorted(files(r"^def (covers|_covers|_contains|area_at_level|is_handling)\b")) == [
+        "cases/levels.py",
+        "cases/levels.py",
+        "governance/selectors.py",
+    ]
+    assert files(r"^(LEVEL_ROLES|SUPERIOR_ROLES)") == ["cases/levels.py"]
+    assert files(r"\.lft <= ") == ["governance/selectors.py"]
     assert files(r"^def (disputes|petitions|grids|findings|finding_grids)_visible_to\(") == []

@@ -28,9 +28,9 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models
 
-from governance.bulk import copy_rows
 from governance.demo import DEMO_PASSWORD
 from governance.models import Area, AreaLevel, Membership, Role
+from infra.bulk import copy_rows
 
 # The full city has 2,628 villages; at four grids each that is about 10,500 grids. The case
 # volumes of issue #7 (a hundred thousand disputes, about thirty thousand petitions a year)
@@ -60,7 +60,7 @@ def after(day: date, seconds: int) -> tuple[date, int]:
 
 def id_number(rng: random.Random, county_code: str) -> str:
     """A resident ID number valid per GB 11643 (region, birth date, sequence, check)."""
-    from governance.identity import ID_CHECK_CHARS, ID_WEIGHTS
+    from cases.identity import ID_CHECK_CHARS, ID_WEIGHTS
 
     birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
     body = f"{county_code[:6]}{birth:%Y%m%d}{rng.randrange(1000):03d}"

@@ -7,17 +7,17 @@ digests. Reversible: going back opens the rows again.
 
 from django.db import migrations, models
 
-import governance.fields
+import infra.fields
 
 PAIRS = {"id_number": "id_number_digest", "phone": "phone_digest"}
 
 
 def seal(apps, schema_editor):
-    governance.fields.seal_rows(apps.get_model("disputes", "Party"), PAIRS)
+    infra.fields.seal_rows(apps.get_model("disputes", "Party"), PAIRS)
 
 
 def unseal(apps, schema_editor):
-    governance.fields.open_rows(apps.get_model("disputes", "Party"), PAIRS)
+    infra.fields.open_rows(apps.get_model("disputes", "Party"), PAIRS)
 
 
 class Migration(migrations.Migration):
@@ -43,25 +43,25 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="party",
             name="id_number_digest",
-            field=governance.fields.BlindIndexField(db_index=True, source="id_number"),
+            field=infra.fields.BlindIndexField(db_index=True, source="id_number"),
         ),
         migrations.AddField(
             model_name="party",
             name="phone_digest",
-            field=governance.fields.BlindIndexField(db_index=True, source="phone"),
+            field=infra.fields.BlindIndexField(db_index=True, source="phone"),
         ),
         migrations.RunPython(seal, unseal, elidable=False),
         migrations.AlterField(
             model_name="party",
             name="id_number",
-            field=governance.fields.EncryptedCharField(
+            field=infra.fields.EncryptedCharField(
                 blank=True, max_length=18, verbose_name="ID number"
             ),
         ),
         migrations.AlterField(
             model_name="party",
             name="phone",
-            field=governance.fields.EncryptedCharField(
+            field=infra.fields.EncryptedCharField(
                 blank=True, max_length=20, verbose_name="phone"
             ),
         ),

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.actions import take_action
+from cases.levels import staff_at_level
 from disputes.models import Dispute, DisputeEvent, Level
 from disputes.selectors import due_date
-from governance.cases import take_action
-from governance.levels import staff_at_level
 from governance.notifications import notify
 from grids.models import GridAssignment
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.levels import is_handling
 from disputes.attachments import MAX_ATTACHMENTS_PER_DISPUTE, check_attachment
 from disputes.models import (
     OPEN_STATUSES,
@@ -24,7 +25,6 @@ from disputes.models import (
 from disputes.selectors import capabilities_for, due_date
 from disputes.services.common import _act, _event, _move_level, _required, _url, staff_of_level
 from disputes.workflow import level_above, level_below
-from governance.levels import is_handling
 from governance.notifications import notify
 
 

@@ -5,13 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.identity import clean_id_number, clean_phone
+from cases.workflow import TransitionNotAllowed
 from disputes.models import Channel, Dispute, DisputeKind, Level, Party, Risk, Status
 from disputes.selectors import capabilities_for, due_date
 from disputes.services.common import _event
 from disputes.workflow import LEVEL_STAFF
-from governance.identity import clean_id_number, clean_phone
 from governance.models import Area, AreaLevel
-from governance.workflow import TransitionNotAllowed
 
 # Thresholds of the risk colour: a "group" dispute (群体性) involves ten people or more.
 RED_PEOPLE = 10

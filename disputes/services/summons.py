@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.workflow import TransitionNotAllowed
 from disputes.models import Dispute, Summons
 from disputes.services.common import _act, _required, _url
 from governance.notifications import notify
-from governance.workflow import TransitionNotAllowed
 
 
 def dispute_summon(*, actor, dispute, version=None, departments, due_on: date, note="") -> Dispute:

@@ -1,2 +1,2 @@
 """The officials' dashboards (日清周评月考核 as the county and city see it), read only from the
-rollup tables. Mounted at /dashboard/ by governance.urls."""
+rollup tables. Mounted at /dashboard/ by config.urls."""

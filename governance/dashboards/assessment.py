@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.case_views import error_text
 from governance.dashboards.selectors import dashboard_area_get_or_404, dashboard_breadcrumbs
 from governance.models import AreaLevel, Membership, Role
 from governance.rollups import scoring
@@ -29,6 +28,7 @@ from governance.rollups.selectors import (
 )
 from governance.rollups.services import assessment_scheme_set, month_publish
 from governance.selectors import area_get_for_user_or_404, user_roles
+from infra.errors import error_text
 
 # The months there can be figures for; the date arithmetic of the rollups must never reach
 # the ends of the calendar (a month of year 1 or 9999 gave a server error).

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from governance.levels import covers
 from governance.models import Area, AreaLevel, Role
 from governance.rollups.models import (
     METRIC_NAMES,
@@ -23,12 +22,12 @@ from governance.rollups.models import (
 from governance.rollups.selectors import daily_clear_items, weekly_ranking
 from governance.selectors import (
     areas_for_user,
+    covers,
     get_or_404_audited,
     jurisdiction_q,
     jurisdiction_roots,
     subtree_q,
 )
-from grids.models import Grid
 
 # The roles that have dashboards, each over the subtree of its membership.
 DASHBOARD_ROLES = frozenset({Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL, Role.TOWNSHIP_STAFF})
@@ -60,11 +59,19 @@ def dashboard_area_get_or_404(*, user, code: str) -> Area:
     )
 
 
-def dashboard_grid_get_or_404(*, user, pk: int) -> Grid:
+def _grids():
+    """The grids the rollups are kept for (the model `DailyStat.grid` points at): the
+    dashboards drill down to them without importing the grids app."""
+    return DailyStat._meta.get_field("grid").related_model.objects
+
+
+def dashboard_grid_get_or_404(*, user, pk: int):
     """The grid if its village lies in the user's dashboard jurisdiction; otherwise 404."""
-    grids = Grid.objects.filter(
-        jurisdiction_q(user=user, area_field="village", roles=DASHBOARD_ROLES)
-    ).select_related("village")
+    grids = (
+        _grids()
+        .filter(jurisdiction_q(user=user, area_field="village", roles=DASHBOARD_ROLES))
+        .select_related("village")
+    )
     return get_or_404_audited(grids, user=user, area_field="village", pk=pk)
 
 
@@ -132,7 +139,7 @@ def zero_figures() -> Figures:
     return dict.fromkeys(METRIC_NAMES, 0)
 
 
-def daily_series(*, area: Area | None = None, grid: Grid | None = None, start: date, end: date):
+def daily_series(*, area: Area | None = None, grid=None, start: date, end: date):
     """{day: figures} of one area (its own row, not its grids') or one grid, for the days
     from `start` to `end` that have a row; a missing day means zeros."""
     rows = DailyStat.objects.filter(day__range=(start, end))
@@ -196,7 +203,7 @@ def child_figures(*, area: Area, period: Period) -> list[ChildFigures]:
     code order; a child without rows has zeros."""
     if area.level == AreaLevel.VILLAGE:
         children = list(
-            Grid.objects.filter(village=area).order_by("code").values_list("pk", "code", "name")
+            _grids().filter(village=area).order_by("code").values_list("pk", "code", "name")
         )
         rows = DailyStat.objects.filter(area=area, grid__isnull=False).values("grid")
         key_field, kind = "grid", "grid"

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 
 from governance.dashboards.selectors import ChildFigures, Figures, Period, period_figures, trend
-from governance.masking import mask_personal_data
 from governance.rollups.models import METRICS
 from governance.rollups.scoring import INDICATORS
+from infra.masking import mask_personal_data
 
 METRIC_LABELS = dict(METRICS)
 

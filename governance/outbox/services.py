@@ -11,11 +11,13 @@ import logging
 from functools import partial
 
 import redis
+
+# The portal's Celery app (config.celery), made the current one when Django starts.
+from celery import current_app as app
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import KombuError
 
-from governance.celery import app
 from governance.outbox.models import OutboxTask
 
 logger = logging.getLogger(__name__)

@@ -31,7 +31,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.bulk import insert_rows
 from governance.models import Area, AreaLevel
 from governance.rollups import scoring
 from governance.rollups.models import (
@@ -46,6 +45,7 @@ from governance.rollups.models import (
     SubjectKind,
     WeeklyRanking,
 )
+from infra.bulk import insert_rows
 
 Counts = dict[tuple[int, int | None], dict[str, int]]
 # A line of the daily clear list: keys village_id, grid_id (or None), kind (a

@@ -16,5 +16,5 @@ def whole_minutes(duration: timedelta | None) -> int:
 @register.filter
 def seen_through(text: str, mask) -> str:
     """`{{ case.description|seen_through:text_mask|linebreaksbr }}`: the text as the person may
-    read it (governance.masking.TextMask), or whole where there is no mask."""
+    read it (infra.masking.TextMask), or whole where there is no mask."""
     return mask(text) if mask else text

@@ -7,17 +7,17 @@ digest. Reversible: going back opens the rows again.
 
 from django.db import migrations, models
 
-import governance.fields
+import infra.fields
 
 PAIRS = {"id_number": "id_number_digest", "phone": None}
 
 
 def seal(apps, schema_editor):
-    governance.fields.seal_rows(apps.get_model("petitions", "Petitioner"), PAIRS)
+    infra.fields.seal_rows(apps.get_model("petitions", "Petitioner"), PAIRS)
 
 
 def unseal(apps, schema_editor):
-    governance.fields.open_rows(apps.get_model("petitions", "Petitioner"), PAIRS)
+    infra.fields.open_rows(apps.get_model("petitions", "Petitioner"), PAIRS)
 
 
 class Migration(migrations.Migration):
@@ -43,20 +43,20 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="petitioner",
             name="id_number_digest",
-            field=governance.fields.BlindIndexField(db_index=True, source="id_number"),
+            field=infra.fields.BlindIndexField(db_index=True, source="id_number"),
         ),
         migrations.RunPython(seal, unseal, elidable=False),
         migrations.AlterField(
             model_name="petitioner",
             name="id_number",
-            field=governance.fields.EncryptedCharField(
+            field=infra.fields.EncryptedCharField(
                 blank=True, max_length=18, verbose_name="ID number"
             ),
         ),
         migrations.AlterField(
             model_name="petitioner",
             name="phone",
-            field=governance.fields.EncryptedCharField(
+            field=infra.fields.EncryptedCharField(
                 blank=True, max_length=20, verbose_name="phone"
             ),
         ),

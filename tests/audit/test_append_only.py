@@ -121,7 +121,7 @@ def test_the_portal_does_not_start_with_a_bad_retention(value, message):
     environment = {**os.environ, "DEBUG": "true", "AUDIT_RETENTION_DAYS": value}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env={**environment, "DJANGO_SETTINGS_MODULE": "governance.settings"},
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         cwd=django_settings.BASE_DIR,

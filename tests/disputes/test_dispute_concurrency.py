@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.workflow import CaseChangedUnderYou
 from disputes import services
 from disputes.models import Dispute, DisputeEvent, Level, MediationSession
-from governance.workflow import CaseChangedUnderYou
 from tests.disputes.helpers import (
     action_form_html,
     bring_to_mediation,

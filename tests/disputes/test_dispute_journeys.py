@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from cases.models import EventRowIsPermanent
+from cases.workflow import TransitionNotAllowed
 from disputes.models import (
     Assignment,
     Dispute,
@@ -26,9 +28,8 @@ from disputes.models import (
     Summons,
     Supervision,
 )
-from governance.models import EventRowIsPermanent, Notification
+from governance.models import Notification
 from governance.workdays import working_days_between
-from governance.workflow import TransitionNotAllowed
 from tests.conftest import WEIZI_VILLAGE
 from tests.disputes.helpers import (
     event_kinds,

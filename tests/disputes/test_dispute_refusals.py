@@ -11,11 +11,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
+from cases.workflow import TransitionNotAllowed
 from disputes.actions import DISPUTE_ACTIONS
 from disputes.models import Assignment, ExtensionRequest, Level, Status, Summons
 from disputes.selectors import capabilities_for
 from disputes.workflow import ASSIGNEE, LEVEL_STAFF, SUMMONED, SUPERIOR
-from governance.workflow import TransitionNotAllowed
 from tests.disputes.helpers import (
     fresh,
     post_action,

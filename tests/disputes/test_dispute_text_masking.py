@@ -4,7 +4,7 @@ the case, as they are in the parties table; those handling it read the text whol
 
 import pytest
 
-from governance.masking import TextMask
+from infra.masking import TextMask
 from tests.disputes.helpers import APPLICANT, RESPONDENT, bring_to_mediation, register, take
 
 pytestmark = pytest.mark.django_db

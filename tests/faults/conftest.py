@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import pools as kombu_pools
 
-from governance.celery import app as celery_app
+from config.celery import app as celery_app
 
 POSTGRES_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -112,7 +112,7 @@ def portal_on_private_redis(private_redis, settings):
     settings.REDIS_URL = private_redis.url
     settings.CACHES = {
         "default": {
-            "BACKEND": "governance.cache.DegradingRedisCache",
+            "BACKEND": "infra.cache.DegradingRedisCache",
             "LOCATION": private_redis.url,
         }
     }
@@ -136,13 +136,13 @@ def forget_broker_connections() -> None:
 
 
 class Worker:
-    """`celery -A governance worker --pool solo` on the test database and the private Redis."""
+    """`celery -A config worker --pool solo` on the test database and the private Redis."""
 
     def __init__(self, redis_url: str, log_path: Path, **environment: str):
         self.log_path = log_path
         self.log = log_path.open("a")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("celery")), "-A", "governance", "worker"]
+            [str(Path(sys.executable).with_name("celery")), "-A", "config", "worker"]
             + ["--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
             + ["--without-heartbeat"],
             cwd=settings.BASE_DIR,

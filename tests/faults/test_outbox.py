@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from governance.celery import app as celery_app
+from config.celery import app as celery_app
 from governance.outbox.models import OutboxTask
 from governance.outbox.services import drain, enqueue, send_or_keep
 from governance.rollups.models import JobRun

@@ -189,7 +189,7 @@ def test_findings_survive_a_postgres_restart_and_the_portal_recovers_by_itself(
         "DATABASE_URL": private_postgres.url,
         "REDIS_URL": "",
         "CELERY_BROKER_URL": "",
-        "DJANGO_SETTINGS_MODULE": "governance.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     manage = [sys.executable, "manage.py"]
     run = {"cwd": settings.BASE_DIR, "env": environment, "capture_output": True, "timeout": 300}
@@ -202,7 +202,7 @@ def test_findings_survive_a_postgres_restart_and_the_portal_recovers_by_itself(
     port = free_port()
     log = (tmp_path / "gunicorn.log").open("w")
     gunicorn = subprocess.Popen(
-        [str(GUNICORN), "governance.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+        [str(GUNICORN), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
         + ["--timeout", "30"],
         cwd=settings.BASE_DIR,
         env=environment,

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
+from config.celery import app as celery_app
 from disputes import services as dispute_services
 from disputes.models import Dispute
-from governance.celery import app as celery_app
 from governance.models import Notification, Role
 from governance.outbox.beat import OutboxScheduler
 from governance.outbox.models import OutboxTask

@@ -1,4 +1,4 @@
-"""The registry of a case type's actions (`governance.workflow`): one entry per action, read
+"""The registry of a case type's actions (`cases.workflow`): one entry per action, read
 alike by the page (what to offer) and the services (what to refuse)."""
 
 from types import SimpleNamespace
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from django import forms
 
-from governance.workflow import (
+from cases.workflow import (
     ASSIGNEE,
     LEVEL_STAFF,
     STAYS,

@@ -4,8 +4,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from cases.append_only import event_tables
 from disputes.models import DisputeEvent
-from governance.append_only import event_tables
 from grids.models import FindingEvent
 from petitions.models import PetitionEvent
 from tests.test_access_matrix import world  # noqa: F401  (the fixture: one case of each kind)

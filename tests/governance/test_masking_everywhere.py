@@ -1,4 +1,4 @@
-"""Masking is one rule, everywhere (governance.masking.mask_personal_data).
+"""Masking is one rule, everywhere (infra.masking.mask_personal_data).
 
 Every way people type an ID number or a phone number, in every place a petition's subject, a
 non-acceptance reason or a grid finding's description leaves the portal: someone who does not
@@ -22,8 +22,12 @@ from disputes.services import dispute_register
 from governance.audit.models import AuditKind
 from governance.audit.services import audit_record
 from governance.excel import workbook_response
-from governance.logging import JsonFormatter, TextFormatter
-from governance.masking import (
+from governance.models import Area, Role
+from governance.rollups.engine import run_daily
+from grids.models import FindingStatus, GridRole
+from grids.services import finding_log
+from infra.logging import JsonFormatter, TextFormatter
+from infra.masking import (
     INVISIBLE,
     TextMask,
     mask_id_number,
@@ -31,10 +35,6 @@ from governance.masking import (
     mask_personal_data,
     mask_phone,
 )
-from governance.models import Area, Role
-from governance.rollups.engine import run_daily
-from grids.models import FindingStatus, GridRole
-from grids.services import finding_log
 from petitions import services as petition_services
 from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
 from tests.factories import GridFactory, area, person_with_role, team_member

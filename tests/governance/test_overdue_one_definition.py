@@ -1,4 +1,4 @@
-"""One definition of "overdue" per case type (`governance/clocks.py`): for cases in every
+"""One definition of "overdue" per case type (`cases/clocks.py`): for cases in every
 state, the case page, the list's overdue queue and the night's rollup (what the dashboard
 shows) name the same cases overdue. A case due today is still on time; a closed one is never
 overdue; a petition under review past its review clock (复查) is overdue, while a reply whose

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from disputes.models import Party
 from disputes.selectors import possible_repeats as dispute_repeats
 from governance.audit.models import AuditEntry
-from governance.crypto import PersonalDataKeyError, blind_index, current_key_id
+from infra.crypto import PersonalDataKeyError, blind_index, current_key_id
 from petitions.models import Petitioner
 from petitions.selectors import possible_repeats as petition_repeats
 from tests.conftest import DIANSHANG_VILLAGE, LUCHENG

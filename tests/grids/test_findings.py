@@ -11,7 +11,8 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from PIL import Image
 
-from governance.models import EventRowIsPermanent, Role
+from cases.models import EventRowIsPermanent
+from governance.models import Role
 from grids import services
 from grids.models import (
     Finding,

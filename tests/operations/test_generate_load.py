@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import translation
 
+from cases.identity import clean_id_number
 from disputes.models import Dispute, Party
-from governance.identity import clean_id_number
 from governance.models import Area, AreaLevel
 from governance.rollups.engine import run_daily, run_monthly, run_weekly
 from governance.rollups.models import DailyStat, JobRun, MonthlyScore, WeeklyRanking

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from governance.logging import JsonFormatter
 from governance.models import Role
+from infra.logging import JsonFormatter
 from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE
 from tests.factories import TEST_PASSWORD, VALID_ID_NUMBERS, person_with_role
 
@@ -165,7 +165,7 @@ def _run(code: str, **env) -> subprocess.CompletedProcess:
 
 
 EMIT = (
-    "import os, django, logging; os.environ['DJANGO_SETTINGS_MODULE'] = 'governance.settings'; "
+    "import os, django, logging; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
     "django.setup(); logging.getLogger('governance.check').warning('written %s', 42)"
 )
 PRODUCTION = {

@@ -13,7 +13,7 @@ import holidays
 import pytest
 from django.utils import timezone
 
-from governance.workflow import TransitionNotAllowed
+from cases.workflow import TransitionNotAllowed
 from petitions import services
 from petitions.models import PetitionClock, PetitionStatus
 from petitions.selectors import clock_due, next_clock, petition_clocks

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 
-from governance.workflow import TransitionNotAllowed
+from cases.workflow import TransitionNotAllowed
 from petitions import services
 from petitions.models import PetitionEvent, PetitionStatus
 from tests.factories import PetitionFactory

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases.workflow import TransitionNotAllowed
 from governance.models import Notification, Role
-from governance.workflow import TransitionNotAllowed
 from petitions import services
 from petitions.models import PetitionAssignment, PetitionEvent, PetitionStatus
 from tests.factories import PetitionFactory, person_with_role

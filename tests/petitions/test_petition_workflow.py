@@ -11,7 +11,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
+from cases.workflow import CaseChangedUnderYou, TransitionNotAllowed
 from petitions import services
 from petitions.actions import PETITION_ACTIONS
 from petitions.models import PetitionAssignment, PetitionStatus

@@ -207,7 +207,7 @@ def test_a_run_killed_in_the_middle_of_its_writes_leaves_the_previous_rows(
 @NEEDS_A_BROKER
 @pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_runs_the_daily_job_sent_through_redis(changzhi_slice, tmp_path):
-    """A real `celery -A governance worker` on the test database takes the task from Redis
+    """A real `celery -A config worker` on the test database takes the task from Redis
     and writes the day. The worker listens on a queue of its own, so that no other worker on
     the same Redis takes the task."""
     place = village_with_a_grid(since=DAY - timedelta(days=30))

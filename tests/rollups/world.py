@@ -72,7 +72,7 @@ EVERYTHING = PATROLS + FINDINGS + ZERO_REPORTS + DISPUTES + PETITIONS
 
 @contextmanager
 def rewriting_history():
-    """On PostgreSQL the event tables refuse any UPDATE (governance.append_only); dating what
+    """On PostgreSQL the event tables refuse any UPDATE (cases.append_only); dating what
     the services just wrote is the one rewrite the tests need, so the triggers are lifted for
     this session while they do it, and put back."""
     if connection.vendor != "postgresql":

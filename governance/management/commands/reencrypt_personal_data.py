@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from governance.crypto import PREFIX, blind_index, current_key_id
-from governance.fields import BlindIndexField, EncryptedCharField
+from infra.crypto import PREFIX, blind_index, current_key_id
+from infra.fields import BlindIndexField, EncryptedCharField
 
 BATCH = 1000
 

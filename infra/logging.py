@@ -9,7 +9,7 @@ the proxy. The request line adds the status and the duration.
 What is never logged: request bodies, query strings (a search may carry an ID number), headers
 other than the request id, passwords. As a last guard, every ID number and phone number in a
 message (or a traceback) is masked before it is written, by the portal's one masking rule
-(`governance.masking.mask_personal_data`): a log line has no one handling its case, so its
+(`infra.masking.mask_personal_data`): a log line has no one handling its case, so its
 numbers are always masked, exactly as a page masks them for someone who does not handle it.
 """
 
@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils.functional import empty
 
-from governance.masking import mask_personal_data
+from infra.masking import mask_personal_data
 
 # The request being served on this thread (or task), for every line written meanwhile.
 _request_context: ContextVar[dict | None] = ContextVar("request_context", default=None)

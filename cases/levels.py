@@ -10,8 +10,9 @@ ladder, and `is_handling` who reads a case's personal data whole. Each is writte
 
 from collections.abc import Sequence
 
+from cases.workflow import ASSIGNEE, LEVEL_STAFF
 from governance.models import Area, AreaLevel, Membership, Role
-from governance.workflow import ASSIGNEE, LEVEL_STAFF
+from governance.selectors import covers, memberships_of
 
 # A grid is not an area of the tree: a case at the grid level stands over its grid's village,
 # and its staff are the grid's own team (GridAssignment), which the case type knows.
@@ -28,15 +29,7 @@ LEVEL_ROLES: dict[str, frozenset[str]] = {
 LEVELS_UPWARD = [GRID, AreaLevel.VILLAGE, AreaLevel.TOWNSHIP, AreaLevel.COUNTY, AreaLevel.CITY]
 
 
-def covers(area: Area, other: Area) -> bool:
-    """Whether `other` lies in the subtree of `area` (itself included)."""
-    return area.tree_id == other.tree_id and area.lft <= other.lft and other.rght <= area.rght
-
-
 def _memberships(user):
-    # Imported here: governance.selectors uses `covers`, and this module its memberships.
-    from governance.selectors import memberships_of
-
     return memberships_of(user=user)
 
 

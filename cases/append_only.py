@@ -10,7 +10,7 @@ The triggers are (re)installed after every `migrate`, for every concrete subclas
 from django.apps import apps
 from django.db import connections
 
-from governance.models import CaseEvent
+from cases.models import CaseEvent
 
 REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION governance_refuse_event_change() RETURNS trigger AS $$

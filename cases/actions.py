@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed, Workflow
+from cases.workflow import CaseChangedUnderYou, TransitionNotAllowed, Workflow
 
 
 @dataclass(frozen=True)
 class CaseType:
     """One kind of case, as the shared machinery (`take_action`, and the case page's
-    `governance.case_views.act_on_case`) needs to know it."""
+    `cases.views.act_on_case`) needs to know it."""
 
     model: type[models.Model]
     event_model: type[models.Model]

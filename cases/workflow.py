@@ -1,10 +1,10 @@
-"""Workflows as data (ARCHITECTURE.md rule 3), shared by every case type.
+"""Workflows as data (docs/architecture.md, rule 3), shared by every case type.
 
 A case type declares its statuses and one registry (a `Workflow`) of `Transition`s, one entry
 per action, naming in one place: the statuses it may start from, the status it leads to (or
 `STAYS`), who may take it (capabilities the case type computes for a person and a case), the
 guard (a further condition of the case: a refusal message, or None), the page's form and the
-service that performs it. `governance.cases.take_action` checks an entry (status, who, guard)
+service that performs it. `cases.actions.take_action` checks an entry (status, who, guard)
 before a service writes; the page asks `Workflow.available` which forms to show, and the view
 dispatches to the entry's form and service. All read the same registry.
 """

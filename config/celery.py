@@ -1,10 +1,10 @@
-"""The Celery app. Its configuration is the CELERY_* block of governance.settings."""
+"""The Celery app. Its configuration is the CELERY_* block of config.settings."""
 
 import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "governance.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("governance")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -1,4 +1,4 @@
-"""Model fields for personal data encrypted at rest (see governance.crypto).
+"""Model fields for personal data encrypted at rest (see infra.crypto).
 
 `EncryptedCharField` reads and writes clear strings in Python and stores them sealed, so
 models, forms, services and templates use it like a CharField. What it cannot do is be
@@ -9,7 +9,7 @@ that names it as its source.
 from django.core.exceptions import FieldError
 from django.db import models
 
-from governance.crypto import blind_index, decrypt, encrypt
+from infra.crypto import blind_index, decrypt, encrypt
 
 
 class EncryptedCharField(models.CharField):
@@ -33,7 +33,7 @@ class EncryptedCharField(models.CharField):
             return super().get_lookup(lookup_name)
         raise FieldError(
             f"{self.model.__name__}.{self.name} is encrypted and cannot be compared in SQL; "
-            "look it up through its blind index (governance.crypto.blind_indexes)."
+            "look it up through its blind index (infra.crypto.blind_indexes)."
         )
 
     def get_transform(self, lookup_name):
@@ -84,7 +84,7 @@ def open_rows(model, pairs: dict[str, str | None], *, batch: int = 1000) -> int:
 
 
 def _rewrite(model, pairs, *, batch: int, seal: bool) -> int:
-    from governance.crypto import PREFIX
+    from infra.crypto import PREFIX
 
     columns = [*pairs, *(digest for digest in pairs.values() if digest)]
     pending, count = [], 0

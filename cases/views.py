@@ -1,4 +1,4 @@
-"""The view side of `governance.cases`: a case page's action forms, and taking one action from
+"""The view side of `cases.actions`: a case page's action forms, and taking one action from
 it, the same way for every case type (a `CaseType` names the model, the registry of actions,
 the look-up, the capabilities and the page). On any refusal the page comes back with the
 person's input still in the form and the reason above it; nothing they typed is lost."""
@@ -12,14 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from governance.cases import CaseType
-from governance.workflow import CaseChangedUnderYou, TransitionNotAllowed
-
-
-def error_text(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or _("Your role does not allow this.")
+from cases.actions import CaseType
+from cases.workflow import CaseChangedUnderYou, TransitionNotAllowed
+from infra.errors import error_text
 
 
 def case_actions(

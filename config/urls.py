@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from governance import health, jsi18n, views
+from governance import jsi18n, views
 from governance.configuration import views as configuration
 from governance.forms import SignInForm
+from infra import health
 
 urlpatterns = [
     path("", views.home, name="home"),

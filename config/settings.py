@@ -14,9 +14,10 @@ from celery.beat import BeatLazyFunc
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from governance import crypto, periods
-from governance import logging as portal_logging
+from governance import periods
 from governance.audit.retention import DEFAULT_RETENTION_DAYS, checked_retention_days
+from infra import crypto
+from infra import logging as portal_logging
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,7 +53,7 @@ if not SECRET_KEY:
 # Personal data (ID numbers, phones) is encrypted at rest under PERSONAL_DATA_KEY: 32 random
 # bytes in URL-safe base64. After a rotation the previous keys, comma-separated in
 # PERSONAL_DATA_OLD_KEYS, still open older rows until `reencrypt_personal_data` has run.
-# See governance/crypto.py and the README, "Security and operations".
+# See infra/crypto.py and the README, "Security and operations".
 PERSONAL_DATA_KEY = os.environ.get("PERSONAL_DATA_KEY", "")
 PERSONAL_DATA_OLD_KEYS = env_list("PERSONAL_DATA_OLD_KEYS", [])
 if not PERSONAL_DATA_KEY:
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "governance.rollups",
     "governance.outbox",
     "governance.audit",
+    "cases",
     "grids",
     "disputes",
     "petitions",
@@ -90,31 +92,31 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First, so that its request line times and sees everything the others do.
-    "governance.logging.RequestLogMiddleware",
+    "infra.logging.RequestLogMiddleware",
     # Early, so that its count of the body sees every byte anything reads.
-    "governance.middleware.WholePostMiddleware",
+    "infra.middleware.WholePostMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "governance.middleware.ContentSecurityPolicyMiddleware",
+    "infra.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "governance.middleware.PortalLanguageMiddleware",
+    "infra.middleware.PortalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # What a signed-in person is sent is never kept in a cache (static files never get here).
-    "governance.middleware.PrivateResponsesNotStoredMiddleware",
+    "infra.middleware.PrivateResponsesNotStoredMiddleware",
     # Records 403 answers, and knows the request for entries written without it at hand.
     "governance.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the CSRF check (both act in process_view): control characters get a message.
-    "governance.middleware.ControlCharacterMiddleware",
+    "infra.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees the lockout raised by the authentication backend.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "governance.urls"
-WSGI_APPLICATION = "governance.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -157,7 +159,7 @@ if REDIS_URL:
         "default": {
             # Django's RedisCache, except that while Redis is down reads miss and writes are
             # dropped (nothing in the cache is the only copy of anything): pages keep working.
-            "BACKEND": "governance.cache.DegradingRedisCache",
+            "BACKEND": "infra.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
@@ -328,7 +330,7 @@ OUTBOX_SLOW_BYTES_PER_SECOND = 20 * 1024
 # ---------------------------------------------------------------------------------------------
 # Logging: one record per line on stderr, for the process manager to collect; JSON lines in
 # production (LOG_FORMAT=json), readable text under DEBUG (LOG_FORMAT=text). Each request is
-# one line with its id, status and duration (governance/logging.py).
+# one line with its id, status and duration (infra/logging.py).
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 # ---------------------------------------------------------------------------------------------
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "") or ("text" if DEBUG else "json")

@@ -1,0 +1,1 @@
+"""The case kit: what disputes, petitions and the coming incidents share."""
