@@ -220,7 +220,7 @@ def test_a_celery_worker_runs_the_daily_job_sent_through_redis(changzhi_slice, t
         [
             str(celery),
             "-A",
-            "governance",
+            "config",
             "worker",
             "--pool=solo",
             "--queues",
