@@ -2,20 +2,17 @@
 default where no rule is set, and where each default comes from."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from disputes.models import DEFAULT_WORKING_DAYS, LEVEL_ORDER, DeadlineRule, DisputeKind, Level
 from disputes.services import DEADLINE_BOUNDS, deadline_rules_set
-from governance.configuration.views import county_for_settings_or_404, render_settings_page
+from governance.configuration.views import (
+    save_settings_section,
+)
 from governance.selectors import administers_every_area
-from infra.errors import error_text
 
 SECTION = "dispute_deadlines"
 
@@ -100,18 +97,14 @@ def render_section(request, county, form=None) -> str:
 
 @login_required
 def deadline_settings(request, code):
-    if request.method != "POST":
-        raise Http404
-    county = county_for_settings_or_404(user=request.user, code=code)
-    if not administers_every_area(user=request.user):
-        raise PermissionDenied(_("Only an administrator of the whole city can change this."))
-    form = DeadlineRulesForm(request.POST)
-    if form.is_valid():
-        try:
-            deadline_rules_set(actor=request.user, working_days=form.working_days())
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("The dispute deadlines are saved."))
-            return redirect("county_settings", code=county.code)
-    return render_settings_page(request, county, key=SECTION, form=form)
+    return save_settings_section(
+        request,
+        code,
+        key=SECTION,
+        form_class=DeadlineRulesForm,
+        save=lambda *, actor, county, form: deadline_rules_set(
+            actor=actor, working_days=form.working_days()
+        ),
+        saved=_("The dispute deadlines are saved."),
+        city_wide=True,
+    )

@@ -1,19 +1,16 @@
 """The patrol target on a county's settings page: the county's own ("一日三巡")."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from governance.configuration.views import county_for_settings_or_404, render_settings_page
+from governance.configuration.views import (
+    save_settings_section,
+)
 from grids.models import DEFAULT_PATROLS_PER_DAY, PatrolTarget
 from grids.services import PATROL_TARGET_BOUNDS, patrol_target_set
-from infra.errors import error_text
 
 SECTION = "patrol_target"
 
@@ -41,18 +38,13 @@ def render_section(request, county, form=None) -> str:
 
 @login_required
 def patrol_target_settings(request, code):
-    if request.method != "POST":
-        raise Http404
-    county = county_for_settings_or_404(user=request.user, code=code)
-    form = PatrolTargetForm(request.POST)
-    if form.is_valid():
-        try:
-            patrol_target_set(
-                actor=request.user, county=county, per_day=form.cleaned_data["per_day"]
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("The patrol target is saved."))
-            return redirect("county_settings", code=county.code)
-    return render_settings_page(request, county, key=SECTION, form=form)
+    return save_settings_section(
+        request,
+        code,
+        key=SECTION,
+        form_class=PatrolTargetForm,
+        save=lambda *, actor, county, form: patrol_target_set(
+            actor=actor, county=county, per_day=form.cleaned_data["per_day"]
+        ),
+        saved=_("The patrol target is saved."),
+    )

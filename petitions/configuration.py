@@ -2,17 +2,14 @@
 administrator of the whole city may shorten, never lengthen."""
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from governance.configuration.views import county_for_settings_or_404, render_settings_page
+from governance.configuration.views import (
+    save_settings_section,
+)
 from governance.selectors import administers_every_area
-from infra.errors import error_text
 from petitions.models import CLOCK_LABELS, CLOCK_SOURCES, DEFAULT_CLOCK_DAYS, PetitionClock
 from petitions.services import petition_clocks_set
 
@@ -54,21 +51,14 @@ def render_section(request, county, form=None) -> str:
 
 @login_required
 def clock_settings(request, code):
-    if request.method != "POST":
-        raise Http404
-    county = county_for_settings_or_404(user=request.user, code=code)
-    if not administers_every_area(user=request.user):
-        raise PermissionDenied(_("Only an administrator of the whole city can change this."))
-    form = PetitionClocksForm(request.POST)
-    if form.is_valid():
-        try:
-            petition_clocks_set(
-                actor=request.user,
-                days={name: form.cleaned_data[name] for name in DEFAULT_CLOCK_DAYS},
-            )
-        except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("The petition clocks are saved."))
-            return redirect("county_settings", code=county.code)
-    return render_settings_page(request, county, key=SECTION, form=form)
+    return save_settings_section(
+        request,
+        code,
+        key=SECTION,
+        form_class=PetitionClocksForm,
+        save=lambda *, actor, county, form: petition_clocks_set(
+            actor=actor, days={name: form.cleaned_data[name] for name in DEFAULT_CLOCK_DAYS}
+        ),
+        saved=_("The petition clocks are saved."),
+        city_wide=True,
+    )
