@@ -42,7 +42,7 @@ INCIDENT_ACTIONS = Workflow(
         ),
         action(
             "sign_in",
-            _("Sign in"),
+            _("Sign for it"),
             sources={S.DISPATCHED},
             target=S.SIGNED_IN,
             who={UNIT},

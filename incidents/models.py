@@ -33,7 +33,7 @@ class UnitKind(models.TextChoices):
 class IncidentStatus(models.TextChoices):
     NEW = "new", _("To be dispatched")
     DISPATCHED = "dispatched", _("Dispatched")
-    SIGNED_IN = "signed_in", _("Signed in")
+    SIGNED_IN = "signed_in", _("Signed for by the unit")
     HANDLED = "handled", _("Handled, to be checked")
     RETURNED = "returned", _("Returned to the dispatcher")
     CLOSED = "closed", _("Closed")

@@ -68,10 +68,6 @@ def incident_create_from_finding(*, actor, finding) -> Incident:
     """Open an incident from a handed-up finding, as the township's or the village's staff
     over its grid; it is dispatched from the level the person works at. A finding of the
     dispute category is not an incident: it is registered as a dispute."""
-    if finding.category == FindingCategory.DISPUTE:
-        raise ValidationError(_("A dispute is registered as a dispute, not as an incident."))
-    if finding.status != FindingStatus.HANDED_UP:
-        raise ValidationError(_("Only a finding handed up by the grid becomes an incident."))
     village = finding.grid.village
     township = area_at_level(village, AreaLevel.TOWNSHIP)
     if works_at_level(user=actor, area=township, level=AreaLevel.TOWNSHIP):
@@ -80,6 +76,10 @@ def incident_create_from_finding(*, actor, finding) -> Incident:
         level = IncidentLevel.VILLAGE
     else:
         raise TransitionNotAllowed(_("You cannot open an incident for this grid."))
+    if finding.category == FindingCategory.DISPUTE:
+        raise ValidationError(_("A dispute is registered as a dispute, not as an incident."))
+    if finding.status != FindingStatus.HANDED_UP:
+        raise ValidationError(_("Only a finding handed up by the grid becomes an incident."))
     today = timezone.localdate()
     try:
         with transaction.atomic():

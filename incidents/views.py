@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -99,7 +99,9 @@ def incident_from_finding(request, pk):
     finding = get_or_404_audited(findings, user=request.user, area_field="grid__village", pk=pk)
     try:
         incident = services.incident_create_from_finding(actor=request.user, finding=finding)
-    except (ValidationError, TransitionNotAllowed) as error:
+    except TransitionNotAllowed as error:
+        raise PermissionDenied(error_text(error)) from None
+    except ValidationError as error:
         messages.error(request, error_text(error))
         return redirect("disputes:workbench")
     messages.success(request, _("Incident %(number)s registered.") % {"number": incident.number})

@@ -36,7 +36,7 @@ def test_the_button_opens_the_incident_and_it_leaves_the_queue(client, township_
     # A second press is told it exists already, and writes nothing.
     response = client.post(reverse("incidents:from_finding", args=[finding.pk]), follow=True)
     assert Incident.objects.count() == 1
-    assert "已" in response.content.decode()
+    assert "该事项已登记为事件" in response.content.decode()
 
 
 def test_a_dispute_finding_is_refused_with_a_message(client, township_staff, dispute_finding):
@@ -45,7 +45,7 @@ def test_a_dispute_finding_is_refused_with_a_message(client, township_staff, dis
         reverse("incidents:from_finding", args=[dispute_finding.pk]), follow=True
     )
     assert not Incident.objects.exists()
-    assert "纠纷" in response.content.decode()
+    assert "矛盾纠纷应登记为纠纷" in response.content.decode()
 
 
 def test_the_detail_page_shows_the_timeline_and_the_dispatch_form(client, incident, township_staff):

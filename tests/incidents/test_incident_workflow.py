@@ -152,8 +152,9 @@ def test_a_return_after_the_sign_in_clock_is_refused(incident, township_staff, r
         sign_in_due=timezone.localdate() - timedelta(days=1)
     )
     before = events(incident)
-    with pytest.raises(TransitionNotAllowed):
+    with pytest.raises(TransitionNotAllowed) as refused:
         services.incident_return(actor=liaison, incident=fresh(incident), reason="不属于我们")
+    assert "passed" in str(refused.value) or "已过" in str(refused.value)
     assert fresh(incident).status == S.DISPATCHED and events(incident) == before
 
 
