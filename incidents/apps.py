@@ -26,3 +26,8 @@ class IncidentsConfig(AppConfig):
         from incidents.views import workbench_panel
 
         register_panel("workbench", workbench_panel)
+
+        from grids.models import register_finding_access
+        from incidents.selectors import findings_sent_to_department_of
+
+        register_finding_access(findings_sent_to_department_of)

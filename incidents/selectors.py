@@ -128,3 +128,18 @@ def findings_waiting_for_incident(user):
         .select_related("grid", "grid__village", "reporter")
         .order_by("-found_at", "-pk")
     )
+
+
+def findings_sent_to_department_of(user):
+    """The grid findings behind the incidents sent to `user`'s departments, as finding ids.
+    Registered with `grids.models.register_finding_access` (apps.py), so a department liaison
+    sees the finding (and its photos) an incident of theirs came from, and no other."""
+    return (
+        Incident.objects.filter(
+            unit_kind=UnitKind.DEPARTMENT,
+            department__in=Department.objects.filter(liaisons=user).values("pk"),
+            finding__isnull=False,
+        )
+        .order_by()
+        .values("finding_id")
+    )

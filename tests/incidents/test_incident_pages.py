@@ -86,6 +86,10 @@ def test_a_liaison_of_another_department_gets_404(client, incident, township_sta
     url = reverse("incidents:detail", args=[incident.pk])
     page(client, roads[1], url)
     page(client, water[1], url, status=404)
+    # The finding behind it, with its photos, is the department's to see; not the other's.
+    finding_url = reverse("grids:finding_detail", args=[incident.finding_id])
+    page(client, roads[1], finding_url)
+    page(client, water[1], finding_url, status=404)
     assert incident.number not in page(client, water[1], reverse("incidents:list"))
 
 
