@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "grids",
     "disputes",
     "petitions",
+    "incidents",
 ]
 
 MIDDLEWARE = [

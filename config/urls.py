@@ -33,6 +33,7 @@ urlpatterns = [
     path("grid/", include("grids.urls")),
     path("disputes/", include("disputes.urls")),
     path("petitions/", include("petitions.urls")),
+    path("incidents/", include("incidents.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
     path("settings/<str:code>/", configuration.county_settings, name="county_settings"),
     path("notifications/", views.notification_list, name="notifications"),

@@ -227,9 +227,11 @@ def departments_for(*, dispute: Dispute):
 
 
 def handed_up_findings_without_dispute(user):
-    """Grid findings handed up in `user`'s grids and villages that no dispute was opened from
-    yet: what the grids passed up and is still waiting to be registered."""
-    from grids.models import Finding, FindingStatus, Grid
+    """Grid findings of the dispute category handed up in `user`'s grids and villages that no
+    dispute was opened from yet: what the grids passed up and is still waiting to be
+    registered. Other findings (a hazard, a broken facility) become incidents, on their own
+    queue."""
+    from grids.models import Finding, FindingCategory, FindingStatus, Grid
 
     # The grids first, as a list: PostgreSQL cannot drive an index scan of the findings from
     # the visible-grid filter (a tree interval OR the person's own grids) and would read every
@@ -240,7 +242,9 @@ def handed_up_findings_without_dispute(user):
     # findings wholesale, only those behind their department's cases, which have a dispute.
     grids = list(Grid.objects.findings_wholly_visible_to(user).values_list("pk", flat=True))
     return (
-        Finding.objects.filter(grid_id__in=grids, status=FindingStatus.HANDED_UP)
+        Finding.objects.filter(
+            grid_id__in=grids, status=FindingStatus.HANDED_UP, category=FindingCategory.DISPUTE
+        )
         .filter(~Exists(Dispute.objects.filter(source_finding=OuterRef("pk"))))
         .select_related("grid", "grid__village", "reporter")
         .order_by("-found_at", "-pk")

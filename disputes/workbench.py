@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.panels import render_panels
 from disputes.forms import DisputeFilterForm
 from disputes.models import Dispute
 from disputes.selectors import (
@@ -58,6 +59,8 @@ def workbench(request):
             "counts": counts,
             "findings": findings[:FINDINGS_LIMIT],
             "more_findings": len(findings) > FINDINGS_LIMIT,
+            # Other queues of the workbench, registered by the apps that own them (incidents).
+            "panels": render_panels("workbench", request, None),
         },
     )
 

@@ -91,6 +91,9 @@ OBJECT_URLS = {
     "petitions:clock_settings": lambda w: {"code": w["county"].code},
     "dashboards:grid": lambda w: {"pk": w["grid"].pk},
     "dashboards:grid_export": lambda w: {"pk": w["grid"].pk, "table": "glance"},
+    "incidents:detail": lambda w: {"pk": w["incident"].pk},
+    "incidents:act": lambda w: {"pk": w["incident"].pk, "action": "dispatch"},
+    "incidents:from_finding": lambda w: {"pk": w["finding"].pk},
 }
 
 
@@ -135,6 +138,7 @@ def world(changzhi_slice):
     from grids import services as grids
     from grids.models import FindingStatus, GridRole
     from grids.photos import process_photo
+    from incidents import services as incidents
     from petitions import services as petitions
 
     village, township = area(DIANSHANG_VILLAGE), area(DIANSHANG)
@@ -179,6 +183,17 @@ def world(changzhi_slice):
         level="township",
         petitioners=[{"name": "王五"}],
     )
+    # An incident opened from a hazard the worker handed up, waiting to be dispatched.
+    hazard, _ = grids.finding_log(
+        actor=worker,
+        grid=grid,
+        client_key=uuid.uuid4(),
+        category="safety_hazard",
+        severity="low",
+        description="路灯损坏",
+        status=FindingStatus.HANDED_UP,
+    )
+    incident = incidents.incident_create_from_finding(actor=staff, finding=hazard)
     world_objects = {
         "village": village,
         "township": township,
@@ -192,6 +207,7 @@ def world(changzhi_slice):
         "dispute": dispute,
         "attachment": attachment,
         "petition": petition,
+        "incident": incident,
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -310,6 +326,13 @@ MAY_USE = {
     "petitions:clock_settings": set(),
     "dashboards:grid": _OFFICIALS,
     "dashboards:grid_export": _OFFICIALS,
+    # The area-wide roles of its village (not a department liaison: only their department's),
+    # and the worker who reported it.
+    "incidents:detail": (_SEES_PETITIONS | {"mediator", "team_worker"}),
+    # Dispatched from the township: its staff and those above.
+    "incidents:act": _OFFICIALS,
+    # The world's finding is not handed up: those who may open incidents are told so.
+    "incidents:from_finding": {"grid_chief", "village_staff", "township_staff"},
 }
 
 REFUSED = (403, 404, 405)

@@ -322,6 +322,43 @@ def people(world, settings, tmp_path):
     )
     grids.finding_hand_up(actor=world["worker"], finding=handed_up, reason="需要调解")
 
+    # A hazard handed up and not yet an incident (the workbench's button), and incidents
+    # dispatched to the township's office, signed in, and handled (the forms of each step).
+    from incidents import services as incidents
+
+    def hazard(text):
+        found, _ = grids.finding_log(
+            actor=world["worker"],
+            grid=world["grid"],
+            client_key=uuid.uuid4(),
+            category="safety_hazard",
+            severity="low",
+            description=text,
+            status="handed_up",
+        )
+        return found
+
+    hazard("护栏损坏")
+
+    def incident_at(step):
+        incident = incidents.incident_create_from_finding(actor=staff, finding=hazard(step))
+        steps = [
+            lambda: incidents.incident_dispatch(
+                actor=staff,
+                incident=incident,
+                unit_kind="department",
+                department=office,
+                reason="归司法所",
+            ),
+            lambda: incidents.incident_sign_in(actor=liaison, incident=incident),
+            lambda: incidents.incident_handle(
+                actor=liaison, incident=incident, what_was_done="已处理"
+            ),
+        ]
+        for take_step in steps[: {"dispatched": 1, "signed_in": 2, "handled": 3}[step]]:
+            take_step()
+        return incident
+
     return {
         "anonymous": None,
         "worker": world["worker"],
@@ -340,6 +377,9 @@ def people(world, settings, tmp_path):
             "replied": replied,
             "handed_up": handed_up,
             "idle_grid": second,
+            "dispatched": incident_at("dispatched"),
+            "signed_in": incident_at("signed_in"),
+            "handled": incident_at("handled"),
         },
     }
 
@@ -394,6 +434,13 @@ FORMS = {
         ("county", _case_url("petitions:detail", "assigned")),
     ],
     "petitions:link_dispute": [("staff", _world_url("petitions:detail"))],
+    "incidents:from_finding": [("staff", _url("disputes:workbench"))],
+    "incidents:act": [
+        ("staff", _world_url("incidents:detail")),
+        ("liaison", _case_url("incidents:detail", "dispatched")),
+        ("liaison", _case_url("incidents:detail", "signed_in")),
+        ("worker", _case_url("incidents:detail", "handled")),
+    ],
     "dashboards:scheme": [("admin", _world_url("dashboards:scheme"))],
     "dashboards:month_publish": [("county", _world_url("dashboards:month_publish"))],
     "grids:patrol_target_settings": [("admin", _world_url("county_settings"))],
@@ -431,6 +478,8 @@ def every_page(world, cases) -> list[str]:
         urls.append(reverse("disputes:detail", args=[cases[dispute].pk]))
     for petition in ("assigned", "replied"):
         urls.append(reverse("petitions:detail", args=[cases[petition].pk]))
+    for incident in ("dispatched", "signed_in", "handled"):
+        urls.append(reverse("incidents:detail", args=[cases[incident].pk]))
     urls.append(f"{reverse('disputes:register')}?finding={cases['handed_up'].pk}")
     return urls
 

@@ -21,8 +21,18 @@ MAY_IMPORT = {
     "grids": {"cases", "governance", "infra"},
     "disputes": {"grids", "cases", "governance", "infra"},
     "petitions": {"disputes", "grids", "cases", "governance", "infra"},
-    "config": {"petitions", "disputes", "grids", "cases", "governance", "infra"},
-    "bench": {"config", "petitions", "disputes", "grids", "cases", "governance", "infra"},
+    "incidents": {"grids", "cases", "governance", "infra"},
+    "config": {"incidents", "petitions", "disputes", "grids", "cases", "governance", "infra"},
+    "bench": {
+        "config",
+        "incidents",
+        "petitions",
+        "disputes",
+        "grids",
+        "cases",
+        "governance",
+        "infra",
+    },
 }
 # The exceptions, each with its reason.
 EXCEPTIONS = {

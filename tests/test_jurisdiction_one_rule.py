@@ -261,7 +261,7 @@ def test_a_grid_worker_does_not_see_a_dispute_of_another_grid_of_their_village(c
     assert Dispute.objects.visible_to(worker).filter(pk=world["disputes"]["dA"].pk).exists()
 
 
-APPS = ("infra", "governance", "cases", "grids", "disputes", "petitions")
+APPS = ("infra", "governance", "cases", "grids", "disputes", "petitions", "incidents")
 
 
 def _definitions(pattern: str) -> list[str]:

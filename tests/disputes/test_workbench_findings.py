@@ -1,9 +1,10 @@
-"""The workbench lists what the grids handed up and nobody has registered as a dispute yet,
-each with the way to register it."""
+"""The workbench lists the disputes the grids handed up and nobody has registered as a dispute
+yet, each with the way to register it; other findings wait on the incidents queue
+(tests/incidents/test_incident_pages.py)."""
 
 from django.urls import reverse
 
-from grids.models import FindingStatus
+from grids.models import FindingCategory, FindingStatus
 from tests.disputes.helpers import register
 from tests.factories import log_finding
 
@@ -22,6 +23,7 @@ def test_a_handed_up_finding_waits_on_the_workbench_until_a_dispute_is_opened_fr
         actor=grid_worker,
         grid=grid,
         status=FindingStatus.HANDED_UP,
+        category=FindingCategory.DISPUTE,
         description="两家因排水沟走向吵架",
     )
     log_finding(actor=grid_worker, grid=grid, description="井盖缺失，今天处理")

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["infra", "governance", "cases", "grids", "disputes", "petitions"]
+APPS = ["infra", "governance", "cases", "grids", "disputes", "petitions", "incidents"]
 # The command that fills a database for the benchmarks: the one place an app names bench, and
 # only inside `handle`, so bench is imported when the command runs and not before.
 COMMAND = ROOT / "governance" / "management" / "commands" / "generate_load.py"

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self):
+        from governance.models import Role
+        from governance.navigation import MenuEntry, register_menu_entry
+
+        users = frozenset(
+            {
+                Role.VILLAGE_STAFF,
+                Role.GRID_CHIEF,
+                Role.TOWNSHIP_STAFF,
+                Role.DEPARTMENT_LIAISON,
+                Role.COUNTY_OFFICIAL,
+                Role.CITY_OFFICIAL,
+            }
+        )
+        register_menu_entry(MenuEntry(_("Incidents"), "incidents:list", users))
+
+        from cases.panels import register_panel
+        from incidents.views import workbench_panel
+
+        register_panel("workbench", workbench_panel)
+
+        from grids.models import register_finding_access
+        from incidents.selectors import findings_sent_to_department_of
+
+        register_finding_access(findings_sent_to_department_of)

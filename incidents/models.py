@@ -1,0 +1,192 @@
+"""Incidents (事件): what a grid worker handed up that is not a dispute (a safety hazard, a
+broken facility, sanitation, public order...), dispatched to the unit that must deal with it,
+signed in, handled and checked by the worker who reported it (the loop of 接诉即办).
+
+The workflow is data in `incidents.actions` (the registry), writes go through
+`incidents.services`, and the machinery is the case kit (`cases.actions`, `cases.workflow`).
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, CaseEvent
+from governance.models import AREA_WIDE_ROLES, Area, Department, Role
+from governance.querysets import JurisdictionQuerySet
+from grids.models import FindingCategory, Severity
+
+
+class IncidentLevel(models.TextChoices):
+    VILLAGE = "village", _("Village")
+    TOWNSHIP = "township", _("Township")
+    COUNTY = "county", _("County")
+
+
+class UnitKind(models.TextChoices):
+    DEPARTMENT = "department", _("A department")
+    VILLAGE = "village", _("The village")
+    TOWNSHIP = "township", _("The township")
+
+
+class IncidentStatus(models.TextChoices):
+    NEW = "new", _("To be dispatched")
+    DISPATCHED = "dispatched", _("Dispatched")
+    SIGNED_IN = "signed_in", _("Signed for by the unit")
+    HANDLED = "handled", _("Handled, to be checked")
+    RETURNED = "returned", _("Returned to the dispatcher")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_INCIDENT_STATUSES = frozenset(set(IncidentStatus.values) - {IncidentStatus.CLOSED})
+
+# Department liaisons see only the incidents sent to their department.
+INCIDENT_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
+
+
+class IncidentQuerySet(JurisdictionQuerySet):
+    area_field = "area"
+
+    def visible_to(self, user):
+        """The incidents `user` may see: those of their jurisdiction held in an area-wide role
+        (not a department liaison), those sent to a department they are a liaison of, and
+        those they reported. The rule is here, once."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        departments = Department.objects.filter(liaisons=user).values("pk")
+        return self.filter(
+            self.in_jurisdiction_q(user, roles=INCIDENT_AREA_ROLES)
+            | Q(unit_kind=UnitKind.DEPARTMENT, department__in=Subquery(departments))
+            | Q(reporter=user)
+        )
+
+
+class Incident(Case):
+    area = models.ForeignKey(
+        Area,
+        verbose_name=_("village / community"),
+        on_delete=models.PROTECT,
+        related_name="incidents",
+    )
+    grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    finding = models.OneToOneField(
+        "grids.Finding",
+        verbose_name=_("finding"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incident",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_incidents",
+    )
+    category = models.CharField(_("category"), max_length=32, choices=FindingCategory.choices)
+    severity = models.CharField(
+        _("severity"), max_length=16, choices=Severity.choices, default=Severity.LOW
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    description = models.TextField(_("description"), max_length=2000)
+    level = models.CharField(_("dispatching level"), max_length=16, choices=IncidentLevel.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.NEW
+    )
+    unit_kind = models.CharField(
+        _("handling unit"), max_length=16, choices=UnitKind.choices, blank=True
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    dispatched_on = models.DateField(_("dispatched on"), null=True, blank=True)
+    sign_in_due = models.DateField(_("sign-in due"), null=True, blank=True)
+    close_due = models.DateField(_("close due"), null=True, blank=True)
+    what_was_done = models.TextField(_("what was done"), blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-registered_at", "-pk"]
+        indexes = [models.Index(fields=["status", "close_due"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_kind="department", department__isnull=False)
+                | (~Q(unit_kind="department") & Q(department__isnull=True)),
+                name="incident_department_iff_unit_is_department",
+            )
+        ]
+
+    def unit_label(self) -> str:
+        if self.unit_kind == UnitKind.DEPARTMENT and self.department_id:
+            return self.department.name
+        return str(self.get_unit_kind_display()) if self.unit_kind else ""
+
+
+class MatterRule(models.Model):
+    """One line of a county's matters list (事项清单): which unit deals with a category of
+    incident and in how many working days. Dispatch proposes the unit from it."""
+
+    county = models.ForeignKey(
+        Area,
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="matter_rules",
+        limit_choices_to={"level": "county"},
+    )
+    category = models.CharField(_("category"), max_length=32, choices=FindingCategory.choices)
+    unit_kind = models.CharField(_("handling unit"), max_length=16, choices=UnitKind.choices)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="matter_rules",
+    )
+    working_days = models.PositiveSmallIntegerField(
+        _("working days"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+
+    class Meta:
+        verbose_name = _("matters list entry")
+        verbose_name_plural = _("matters list")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "category"], name="matter_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county} · {self.get_category_display()}"
+
+
+class IncidentEvent(CaseEvent):
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("what"), max_length=32)
+
+    class Meta(CaseEvent.Meta):
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+
+    @classmethod
+    def kind_labels(cls) -> dict:
+        from incidents.actions import EVENT_LABELS
+
+        return EVENT_LABELS

@@ -1,0 +1,261 @@
+"""The only writers of incidents. Every action goes through `cases.actions.take_action`: row
+lock, stale-version refusal, the action's entry in `incidents.actions` (status, who, guard),
+one event. `actor` is the person acting; `version` the incident's version their form was
+drawn from."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.levels import area_at_level, staff_at_level, works_at_level
+from cases.workflow import TransitionNotAllowed
+from governance.models import AreaLevel
+from governance.notifications import notify
+from governance.selectors import covers
+from governance.workdays import add_working_days
+from grids.models import FindingCategory, FindingStatus
+from incidents.models import Incident, IncidentEvent, IncidentLevel, UnitKind
+from incidents.selectors import checkers, county_of, proposed_unit
+
+SIGN_IN_WORKING_DAYS = 1
+
+
+def _act(*, actor, incident, version, action, change=None, note="", event_kind=None):
+    # The registry names the services it dispatches to, so it is read when called.
+    from cases.actions import take_action
+    from incidents.actions import INCIDENT
+
+    return take_action(
+        INCIDENT,
+        actor=actor,
+        case=incident,
+        version=version,
+        action=action,
+        change=change or (lambda locked: None),
+        note=note,
+        event_kind=event_kind,
+    )
+
+
+def _required(value: str, message: str) -> str:
+    if not (value or "").strip():
+        raise ValidationError(message)
+    return value.strip()
+
+
+def _url(incident) -> str:
+    return reverse("incidents:detail", args=[incident.pk])
+
+
+def unit_people(incident) -> list:
+    """Whom a dispatch concerns: the people who act for the handling unit."""
+    if incident.unit_kind == UnitKind.DEPARTMENT and incident.department_id:
+        return list(incident.department.liaisons.all())
+    if incident.unit_kind == UnitKind.VILLAGE:
+        return staff_at_level(incident.area, AreaLevel.VILLAGE)
+    if incident.unit_kind == UnitKind.TOWNSHIP:
+        return staff_at_level(incident.area, AreaLevel.TOWNSHIP)
+    return []
+
+
+def dispatchers(incident) -> list:
+    return staff_at_level(incident.area, incident.level)
+
+
+def incident_create_from_finding(*, actor, finding) -> Incident:
+    """Open an incident from a handed-up finding, as the township's or the village's staff
+    over its grid; it is dispatched from the level the person works at. A finding of the
+    dispute category is not an incident: it is registered as a dispute."""
+    village = finding.grid.village
+    township = area_at_level(village, AreaLevel.TOWNSHIP)
+    if works_at_level(user=actor, area=township, level=AreaLevel.TOWNSHIP):
+        level = IncidentLevel.TOWNSHIP
+    elif works_at_level(user=actor, area=village, level=AreaLevel.VILLAGE):
+        level = IncidentLevel.VILLAGE
+    else:
+        raise TransitionNotAllowed(_("You cannot open an incident for this grid."))
+    if finding.category == FindingCategory.DISPUTE:
+        raise ValidationError(_("A dispute is registered as a dispute, not as an incident."))
+    if finding.status != FindingStatus.HANDED_UP:
+        raise ValidationError(_("Only a finding handed up by the grid becomes an incident."))
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            incident = Incident.objects.create(
+                area=village,
+                grid=finding.grid,
+                finding=finding,
+                reporter=finding.reporter,
+                category=finding.category,
+                severity=finding.severity,
+                place=finding.grid.name,
+                description=finding.description,
+                level=level,
+                registered_by=actor,
+            )
+            incident.number = f"SJ{today:%Y}{incident.pk:07d}"
+            incident.save(update_fields=["number"])
+            IncidentEvent.objects.create(
+                incident=incident,
+                actor=actor,
+                kind="registered",
+                to_status=incident.status,
+                details={"finding": finding.pk, "photos": finding.photos.count()},
+            )
+    except IntegrityError:
+        raise ValidationError(_("An incident was already opened from this finding.")) from None
+    return incident
+
+
+def incident_dispatch(
+    *, actor, incident, version=None, unit_kind: str, department=None, reason: str = ""
+) -> Incident:
+    """Send the incident to a unit: the one the county's matters list proposes, or another
+    with a reason. A department must be of the incident's county. The unit signs in within one
+    working day and closes within the list's working days."""
+    if unit_kind not in UnitKind.values:
+        raise ValidationError(_("Choose the handling unit."))
+    if unit_kind == UnitKind.DEPARTMENT:
+        if department is None:
+            raise ValidationError(_("Choose the department."))
+        if not covers(county_of(incident), department.area):
+            raise ValidationError(_("This department is not of the incident's county."))
+    else:
+        department = None
+    proposed_kind, proposed_department, days = proposed_unit(incident)
+    differs = unit_kind != proposed_kind or (
+        unit_kind == UnitKind.DEPARTMENT
+        and (proposed_department is None or department.pk != proposed_department.pk)
+    )
+    reason = (reason or "").strip()
+    if differs and not reason:
+        raise ValidationError(
+            _("Say why the incident goes to another unit than the matters list proposes.")
+        )
+
+    def change(locked):
+        today = timezone.localdate()
+        locked.unit_kind = unit_kind
+        locked.department = department
+        locked.dispatched_on = today
+        locked.sign_in_due = add_working_days(today, SIGN_IN_WORKING_DAYS)
+        locked.close_due = add_working_days(today, days)
+        notify(
+            recipients=unit_people(locked),
+            kind="incident_dispatched",
+            text=_("Incident %(number)s was sent to you.") % {"number": locked.number},
+            url=_url(locked),
+            exclude=actor,
+        )
+        return {
+            "unit": locked.unit_label(),
+            "proposed": not differs,
+            "close_due": locked.close_due.isoformat(),
+        }
+
+    return _act(
+        actor=actor,
+        incident=incident,
+        version=version,
+        action="dispatch",
+        change=change,
+        note=reason,
+    )
+
+
+def incident_sign_in(*, actor, incident, version=None) -> Incident:
+    def change(locked):
+        return {"unit": locked.unit_label()}
+
+    return _act(actor=actor, incident=incident, version=version, action="sign_in", change=change)
+
+
+def incident_return(*, actor, incident, version=None, reason: str) -> Incident:
+    """The unit says it is not theirs, before its sign-in clock ran out; the incident goes back
+    to the dispatcher, to be sent again."""
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        unit = locked.unit_label()
+        locked.unit_kind = ""
+        locked.department = None
+        notify(
+            recipients=dispatchers(locked),
+            kind="incident_returned",
+            text=_("Incident %(number)s was returned: %(reason)s")
+            % {"number": locked.number, "reason": reason[:100]},
+            url=_url(locked),
+            exclude=actor,
+        )
+        return {"unit": unit}
+
+    return _act(
+        actor=actor,
+        incident=incident,
+        version=version,
+        action="return",
+        change=change,
+        note=reason,
+    )
+
+
+def incident_handle(*, actor, incident, version=None, what_was_done: str) -> Incident:
+    what_was_done = _required(what_was_done, _("Say what was done."))
+
+    def change(locked):
+        locked.what_was_done = what_was_done
+        notify(
+            recipients=checkers(locked),
+            kind="incident_handled",
+            text=_("Incident %(number)s was handled: check it on the spot.")
+            % {"number": locked.number},
+            url=_url(locked),
+            exclude=actor,
+        )
+
+    return _act(
+        actor=actor,
+        incident=incident,
+        version=version,
+        action="handle",
+        change=change,
+        note=what_was_done,
+    )
+
+
+def incident_check(*, actor, incident, version=None, passed: bool, reason: str = "") -> Incident:
+    """The grid worker checks the handling on the spot: passed closes the incident; failed
+    sends it back to the unit to be done again, counted, with the reason."""
+    from incidents.models import IncidentStatus
+
+    reason = (reason or "").strip()
+    if not passed and not reason:
+        raise ValidationError(_("Say what is still wrong."))
+
+    def change(locked):
+        if passed:
+            locked.status = IncidentStatus.CLOSED
+            return {"passed": True}
+        locked.status = IncidentStatus.SIGNED_IN
+        locked.rework_count += 1
+        notify(
+            recipients=unit_people(locked),
+            kind="incident_rework",
+            text=_("Incident %(number)s failed the check: do it again.")
+            % {"number": locked.number},
+            url=_url(locked),
+            exclude=actor,
+        )
+        return {"passed": False, "rework": locked.rework_count}
+
+    return _act(
+        actor=actor,
+        incident=incident,
+        version=version,
+        action="check",
+        change=change,
+        note=reason,
+        event_kind="check_passed" if passed else "check_failed",
+    )

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from incidents import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.incident_act, name="act"),
+    path("from-finding/<int:pk>/", views.incident_from_finding, name="from_finding"),
+]

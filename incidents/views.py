@@ -1,0 +1,122 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.views import act_on_case, case_actions
+from cases.workflow import TransitionNotAllowed
+from governance.selectors import get_or_404_audited
+from grids.models import Finding
+from grids.selectors import with_text_masks
+from incidents import services
+from incidents.actions import INCIDENT
+from incidents.models import Incident, IncidentStatus
+from incidents.selectors import (
+    capabilities_for,
+    findings_waiting_for_incident,
+    handles_incident,
+    incident_get_for_user_or_404,
+)
+from infra.errors import error_text
+from infra.masking import text_mask
+
+LIST_LIMIT = 200
+FINDINGS_LIMIT = 20
+
+
+@login_required
+def incident_list(request):
+    status = request.GET.get("status", "")
+    incidents = Incident.objects.visible_to(request.user).select_related(
+        "area", "area__parent", "department"
+    )
+    if status in IncidentStatus.values:
+        incidents = incidents.filter(status=status)
+    page = list(incidents[: LIST_LIMIT + 1])
+    for incident in page:
+        incident.text_mask = text_mask(
+            people=(), handling=handles_incident(user=request.user, incident=incident)
+        )
+    return render(
+        request,
+        "incidents/list.html",
+        {
+            "incidents": page[:LIST_LIMIT],
+            "truncated": len(page) > LIST_LIMIT,
+            "statuses": IncidentStatus.choices,
+            "status": status,
+        },
+    )
+
+
+def _detail_context(request, incident, failed_action=None, failed_form=None):
+    capabilities = capabilities_for(user=request.user, case=incident)
+    handling = handles_incident(user=request.user, incident=incident, capabilities=capabilities)
+    return {
+        "incident": incident,
+        "text_mask": text_mask(people=(), handling=handling),
+        "actions": case_actions(
+            request,
+            INCIDENT,
+            incident,
+            capabilities=capabilities,
+            failed_action=failed_action,
+            failed_form=failed_form,
+        ),
+        "events": list(incident.events.select_related("actor")),
+    }
+
+
+@login_required
+def incident_detail(request, pk):
+    incident = incident_get_for_user_or_404(user=request.user, pk=pk)
+    return render(request, "incidents/detail.html", _detail_context(request, incident))
+
+
+@login_required
+@require_POST
+def incident_act(request, pk, action):
+    """Take one action of the registry on an incident (see cases.views)."""
+    return act_on_case(
+        request,
+        INCIDENT,
+        pk=pk,
+        action=action,
+        page_context=lambda case, **failed: _detail_context(request, case, **failed),
+    )
+
+
+@login_required
+@require_POST
+def incident_from_finding(request, pk):
+    """The workbench's "register as an incident" button."""
+    findings = Finding.objects.visible_to(request.user).select_related(
+        "grid", "grid__village", "grid__village__parent", "reporter"
+    )
+    finding = get_or_404_audited(findings, user=request.user, area_field="grid__village", pk=pk)
+    try:
+        incident = services.incident_create_from_finding(actor=request.user, finding=finding)
+    except TransitionNotAllowed as error:
+        raise PermissionDenied(error_text(error)) from None
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return redirect("disputes:workbench")
+    messages.success(request, _("Incident %(number)s registered.") % {"number": incident.number})
+    return redirect("incidents:detail", pk=incident.pk)
+
+
+def workbench_panel(request, case=None) -> str:
+    """On the township workbench: handed-up findings that are not disputes, waiting to become
+    incidents."""
+    findings = with_text_masks(
+        user=request.user,
+        findings=findings_waiting_for_incident(request.user)[: FINDINGS_LIMIT + 1],
+    )
+    return render_to_string(
+        "incidents/partials/_workbench_queue.html",
+        {"findings": findings[:FINDINGS_LIMIT], "more_findings": len(findings) > FINDINGS_LIMIT},
+        request=request,
+    )
