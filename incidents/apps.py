@@ -31,3 +31,8 @@ class IncidentsConfig(AppConfig):
         from incidents.selectors import findings_sent_to_department_of
 
         register_finding_access(findings_sent_to_department_of)
+
+        from governance.configuration.sections import register_settings_section
+        from incidents.configuration import SECTION, render_section
+
+        register_settings_section(SECTION, render_section, order=15)

@@ -39,6 +39,9 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The categories of finding that become incidents: a dispute is registered as a dispute.
+INCIDENT_CATEGORIES = [c for c in FindingCategory.values if c != FindingCategory.DISPUTE]
+
 OPEN_INCIDENT_STATUSES = frozenset(set(IncidentStatus.values) - {IncidentStatus.CLOSED})
 
 # Department liaisons see only the incidents sent to their department.
@@ -163,7 +166,7 @@ class MatterRule(models.Model):
         related_name="matter_rules",
     )
     working_days = models.PositiveSmallIntegerField(
-        _("working days"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+        _("working days"), default=5, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
 
     class Meta:

@@ -109,12 +109,17 @@ def proposed_unit(incident: Incident) -> tuple[str, Department | None, int]:
     return rule.unit_kind, rule.department, rule.working_days
 
 
-def departments_for(incident: Incident):
-    """The departments of the incident's county (its own and its townships'): the only ones
-    it may be sent to."""
-    return Department.objects.filter(subtree_q(county_of(incident), area_field="area")).order_by(
+def departments_of_county(county):
+    """The departments of `county`, its own and its townships': the only ones its incidents
+    may be sent to and its matters list may name."""
+    return Department.objects.filter(subtree_q(county, area_field="area")).order_by(
         "area__code", "name"
     )
+
+
+def departments_for(incident: Incident):
+    """The departments of the incident's county: the only ones it may be sent to."""
+    return departments_of_county(county_of(incident))
 
 
 def findings_waiting_for_incident(user):

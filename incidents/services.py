@@ -11,15 +11,34 @@ from django.utils.translation import gettext as _
 
 from cases.levels import area_at_level, staff_at_level, works_at_level
 from cases.workflow import TransitionNotAllowed
-from governance.models import AreaLevel
+from governance.configuration.services import (
+    audit_setting_change,
+    require_county_administrator,
+    whole_number,
+)
+from governance.models import AreaLevel, Department
 from governance.notifications import notify
 from governance.selectors import covers
 from governance.workdays import add_working_days
 from grids.models import FindingCategory, FindingStatus
-from incidents.models import Incident, IncidentEvent, IncidentLevel, UnitKind
-from incidents.selectors import checkers, county_of, proposed_unit
+from incidents.models import (
+    INCIDENT_CATEGORIES,
+    Incident,
+    IncidentEvent,
+    IncidentLevel,
+    MatterRule,
+    UnitKind,
+)
+from incidents.selectors import (
+    DEFAULT_WORKING_DAYS,
+    checkers,
+    county_of,
+    departments_of_county,
+    proposed_unit,
+)
 
 SIGN_IN_WORKING_DAYS = 1
+MATTER_WORKING_DAYS_BOUNDS = (1, 365)
 
 
 def _act(*, actor, incident, version, action, change=None, note="", event_kind=None):
@@ -259,3 +278,116 @@ def incident_check(*, actor, incident, version=None, passed: bool, reason: str =
         note=reason,
         event_kind="check_passed" if passed else "check_failed",
     )
+
+
+def _rule_value(unit_kind, department, working_days) -> dict:
+    """A matters-list line as its audit entry shows it."""
+    return {
+        "unit_kind": unit_kind,
+        "department": department.name if department else None,
+        "department_id": department.pk if department else None,
+        "working_days": working_days,
+    }
+
+
+def matter_rules_set(*, actor, county, rules: dict) -> int:
+    """Set `county`'s matters list (事项清单): `rules` maps a category of incident to None (no
+    line: the default applies, the village in five working days) or to a dict with
+    `unit_kind`, `department` (a Department or its id; needed for, and kept only with, the
+    department kind) and `working_days` (None: the default). `actor` must administer the
+    county (at it or above). All or nothing: one bad line and nothing is written. Each line
+    changed is audited with its old and new value. Returns how many lines changed; the next
+    dispatch proposes from them."""
+    require_county_administrator(actor=actor, county=county)
+    low, high = MATTER_WORKING_DAYS_BOUNDS
+    departments = {d.pk: d for d in departments_of_county(county)}
+    clean, problems = {}, []
+    for category, line in rules.items():
+        if category not in INCIDENT_CATEGORIES:
+            problems.append(_("Unknown category of incident."))
+            continue
+        label = FindingCategory(category).label
+        if not line:
+            clean[category] = None
+            continue
+        unit_kind = line.get("unit_kind") or ""
+        department = line.get("department")
+        working_days = line.get("working_days")
+        if not unit_kind and department in (None, "") and working_days is None:
+            clean[category] = None
+            continue
+        unit_kind = unit_kind or UnitKind.VILLAGE
+        if unit_kind not in UnitKind.values:
+            problems.append(_("%(label)s: unknown handling unit.") % {"label": label})
+            continue
+        if isinstance(department, Department):
+            department = department.pk
+        if department not in (None, ""):
+            department = departments.get(department) if isinstance(department, int) else None
+            if department is None:
+                problems.append(
+                    _("%(label)s: the department is not one of this county's.") % {"label": label}
+                )
+                continue
+        else:
+            department = None
+        if unit_kind == UnitKind.DEPARTMENT and department is None:
+            problems.append(
+                _("%(label)s: choose the department that handles it.") % {"label": label}
+            )
+            continue
+        if unit_kind != UnitKind.DEPARTMENT:
+            department = None
+        if working_days is None:
+            working_days = DEFAULT_WORKING_DAYS
+        try:
+            working_days = whole_number(
+                working_days, low=low, high=high, label=f"{label} · {_('Working days')}"
+            )
+        except ValidationError as error:
+            problems.extend(error.messages)
+            continue
+        clean[category] = (unit_kind, department, working_days)
+    if problems:
+        raise ValidationError(problems, code="invalid_matter_rule")
+    changed = 0
+    with transaction.atomic():
+        # The county's row is the lock: two saves of one list run one after the other.
+        type(county).objects.select_for_update().filter(pk=county.pk).first()
+        current = {
+            rule.category: rule
+            for rule in MatterRule.objects.select_for_update()
+            .filter(county=county)
+            .select_related("department")
+        }
+        for category, value in clean.items():
+            rule = current.get(category)
+            old = _rule_value(rule.unit_kind, rule.department, rule.working_days) if rule else None
+            new = _rule_value(*value) if value else None
+            if old == new:
+                continue
+            if value is None:
+                rule.delete()
+            elif rule is not None:
+                rule.unit_kind, rule.department, rule.working_days = value
+                rule.save(update_fields=["unit_kind", "department", "working_days"])
+            else:
+                unit_kind, department, working_days = value
+                MatterRule.objects.create(
+                    county=county,
+                    category=category,
+                    unit_kind=unit_kind,
+                    department=department,
+                    working_days=working_days,
+                )
+            audit_setting_change(
+                actor=actor,
+                area=county,
+                setting="matter_rule",
+                key=f"{county.code}/{category}",
+                old=old,
+                new=new,
+                default=_rule_value(UnitKind.VILLAGE, None, DEFAULT_WORKING_DAYS),
+            )
+            changed += 1
+    return changed

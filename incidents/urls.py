@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import views
+from incidents import configuration, views
 
 app_name = "incidents"
 
@@ -9,4 +9,9 @@ urlpatterns = [
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.incident_act, name="act"),
     path("from-finding/<int:pk>/", views.incident_from_finding, name="from_finding"),
+    path(
+        "settings/<str:code>/matters/",
+        configuration.matter_rules_settings,
+        name="matter_rules_settings",
+    ),
 ]

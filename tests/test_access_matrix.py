@@ -87,6 +87,7 @@ OBJECT_URLS = {
     "dashboards:scheme": lambda w: {"code": w["county"].code},
     "county_settings": lambda w: {"code": w["county"].code},
     "grids:patrol_target_settings": lambda w: {"code": w["county"].code},
+    "incidents:matter_rules_settings": lambda w: {"code": w["county"].code},
     "disputes:deadline_settings": lambda w: {"code": w["county"].code},
     "petitions:clock_settings": lambda w: {"code": w["county"].code},
     "dashboards:grid": lambda w: {"pk": w["grid"].pk},
@@ -322,6 +323,7 @@ MAY_USE = {
     # administrator administers a township.
     "county_settings": set(),
     "grids:patrol_target_settings": set(),
+    "incidents:matter_rules_settings": set(),
     "disputes:deadline_settings": set(),
     "petitions:clock_settings": set(),
     "dashboards:grid": _OFFICIALS,

@@ -444,6 +444,7 @@ FORMS = {
     "dashboards:scheme": [("admin", _world_url("dashboards:scheme"))],
     "dashboards:month_publish": [("county", _world_url("dashboards:month_publish"))],
     "grids:patrol_target_settings": [("admin", _world_url("county_settings"))],
+    "incidents:matter_rules_settings": [("admin", _world_url("county_settings"))],
     "disputes:deadline_settings": [("city admin", _world_url("county_settings"))],
     "petitions:clock_settings": [("city admin", _world_url("county_settings"))],
 }
