@@ -356,7 +356,7 @@ def matter_rules_set(*, actor, county, rules: dict) -> int:
         type(county).objects.select_for_update().filter(pk=county.pk).first()
         current = {
             rule.category: rule
-            for rule in MatterRule.objects.select_for_update()
+            for rule in MatterRule.objects.select_for_update(of=("self",))
             .filter(county=county)
             .select_related("department")
         }
