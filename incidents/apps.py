@@ -36,3 +36,14 @@ class IncidentsConfig(AppConfig):
         from incidents.configuration import SECTION, render_section
 
         register_settings_section(SECTION, render_section, order=15)
+
+        from governance.rollups.engine import (
+            register_clear_lister,
+            register_counter,
+            register_department_counter,
+        )
+        from incidents.rollups import daily_clear_items, daily_counts, department_counts
+
+        register_counter(daily_counts)
+        register_department_counter(department_counts)
+        register_clear_lister(daily_clear_items)

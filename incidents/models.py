@@ -6,12 +6,15 @@ The workflow is data in `incidents.actions` (the registry), writes go through
 `incidents.services`, and the machinery is the case kit (`cases.actions`, `cases.workflow`).
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from cases.clocks import CaseClocks, ClockSpec, RunningClock
 from cases.models import Case, CaseEvent
 from governance.models import AREA_WIDE_ROLES, Area, Department, Role
 from governance.querysets import JurisdictionQuerySet
@@ -44,6 +47,22 @@ INCIDENT_CATEGORIES = [c for c in FindingCategory.values if c != FindingCategory
 
 OPEN_INCIDENT_STATUSES = frozenset(set(IncidentStatus.values) - {IncidentStatus.CLOSED})
 
+# The unit's two clocks, one after the other, from each dispatch: sign for it within a working
+# day (`signed_in_on` records when it was), then close it within the matters list's working
+# days (`closed_on`: the day the reporter's check passed). They run while the incident is with
+# a unit; a new or returned incident waits for the dispatcher and no clock runs. A dispatch
+# sets both due dates afresh and clears `signed_in_on`.
+CLOCK_STATUSES = frozenset(
+    {IncidentStatus.DISPATCHED, IncidentStatus.SIGNED_IN, IncidentStatus.HANDLED}
+)
+INCIDENT_CLOCKS = CaseClocks(
+    open_statuses=CLOCK_STATUSES,
+    clocks=[
+        ClockSpec("sign_in", _("Sign for it"), "sign_in_due", "signed_in_on"),
+        ClockSpec("close", _("Close"), "close_due", "closed_on"),
+    ],
+)
+
 # Department liaisons see only the incidents sent to their department.
 INCIDENT_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
 
@@ -63,6 +82,10 @@ class IncidentQuerySet(JurisdictionQuerySet):
             | Q(unit_kind=UnitKind.DEPARTMENT, department__in=Subquery(departments))
             | Q(reporter=user)
         )
+
+    def overdue(self, *, on: date):
+        """Incidents with a unit whose running clock (sign in, close) fell due before `on`."""
+        return self.filter(INCIDENT_CLOCKS.overdue_q(on=on))
 
 
 class Incident(Case):
@@ -120,6 +143,8 @@ class Incident(Case):
     dispatched_on = models.DateField(_("dispatched on"), null=True, blank=True)
     sign_in_due = models.DateField(_("sign-in due"), null=True, blank=True)
     close_due = models.DateField(_("close due"), null=True, blank=True)
+    signed_in_on = models.DateField(_("signed for on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     what_was_done = models.TextField(_("what was done"), blank=True)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
 
@@ -137,6 +162,11 @@ class Incident(Case):
                 name="incident_department_iff_unit_is_department",
             )
         ]
+
+    @property
+    def running_clock(self) -> RunningClock | None:
+        """The clock the unit works to now (sign in, close), or None."""
+        return INCIDENT_CLOCKS.running(self)
 
     def unit_label(self) -> str:
         if self.unit_kind == UnitKind.DEPARTMENT and self.department_id:

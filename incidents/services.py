@@ -161,6 +161,7 @@ def incident_dispatch(
         locked.dispatched_on = today
         locked.sign_in_due = add_working_days(today, SIGN_IN_WORKING_DAYS)
         locked.close_due = add_working_days(today, days)
+        locked.signed_in_on = None
         notify(
             recipients=unit_people(locked),
             kind="incident_dispatched",
@@ -170,7 +171,9 @@ def incident_dispatch(
         )
         return {
             "unit": locked.unit_label(),
+            "department": department.pk if department else None,
             "proposed": not differs,
+            "sign_in_due": locked.sign_in_due.isoformat(),
             "close_due": locked.close_due.isoformat(),
         }
 
@@ -186,6 +189,7 @@ def incident_dispatch(
 
 def incident_sign_in(*, actor, incident, version=None) -> Incident:
     def change(locked):
+        locked.signed_in_on = timezone.localdate()
         return {"unit": locked.unit_label()}
 
     return _act(actor=actor, incident=incident, version=version, action="sign_in", change=change)
@@ -256,6 +260,7 @@ def incident_check(*, actor, incident, version=None, passed: bool, reason: str =
     def change(locked):
         if passed:
             locked.status = IncidentStatus.CLOSED
+            locked.closed_on = timezone.localdate()
             return {"passed": True}
         locked.status = IncidentStatus.SIGNED_IN
         locked.rework_count += 1

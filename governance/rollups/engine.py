@@ -8,6 +8,8 @@ the engine never reads another app's tables itself:
   one query for the whole tree (DailyStat).
 - `register_clear_lister(f)`: f(day) → [ClearItem dicts], what was still untouched at the end
   of the day (DailyClearItem).
+- `register_department_counter(f)`: f(day) → {department_id: {metric: n}}, the day's
+  incident figures of each department (DepartmentDailyStat, DEPARTMENT_METRIC_NAMES).
 - `register_worker_assignments(f)`: f(first_day, last_day) → [(person_id, grid_id, from, to)],
   who served which grid as grid worker on which days of the period, clipped to it.
 - `register_mediator_counter(f)`: f(first_day, last_day) → {(person_id, village_id): n}, the
@@ -34,10 +36,12 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import Area, AreaLevel
 from governance.rollups import scoring
 from governance.rollups.models import (
+    DEPARTMENT_METRIC_NAMES,
     METRIC_NAMES,
     AssessmentScheme,
     DailyClearItem,
     DailyStat,
+    DepartmentDailyStat,
     JobRun,
     MonthlyMediatorCount,
     MonthlyScore,
@@ -53,6 +57,7 @@ Counts = dict[tuple[int, int | None], dict[str, int]]
 ClearItem = dict
 COUNTERS: list[Callable[[date], Counts]] = []
 CLEAR_LISTERS: list[Callable[[date], list[ClearItem]]] = []
+DEPARTMENT_COUNTERS: list[Callable[[date], dict[int, dict[str, int]]]] = []
 WORKER_ASSIGNMENT_SOURCES: list[Callable[[date, date], list[tuple]]] = []
 MEDIATOR_COUNTERS: list[Callable[[date, date], dict[tuple[int, int], int]]] = []
 # Advisory lock keys of the jobs, so that two runs of one job never overlap.
@@ -75,6 +80,10 @@ def register_counter(counter: Callable[[date], Counts]) -> None:
 
 def register_clear_lister(lister: Callable[[date], list[ClearItem]]) -> None:
     _register(CLEAR_LISTERS, lister)
+
+
+def register_department_counter(counter: Callable[[date], dict[int, dict[str, int]]]) -> None:
+    _register(DEPARTMENT_COUNTERS, counter)
 
 
 def register_worker_assignments(source: Callable[[date, date], list[tuple]]) -> None:
@@ -151,6 +160,7 @@ def _run(job: str, period: str, work: Callable[[], int]) -> JobRun:
 
 STAT_FIELDS = ["day", "area", "grid", *METRIC_NAMES]
 CLEAR_FIELDS = ["day", "village", "grid", "kind", "count", "object_id", "label", "url"]
+DEPARTMENT_FIELDS = ["day", "department", *DEPARTMENT_METRIC_NAMES]
 
 
 def day_rows(day: date) -> list[tuple]:
@@ -200,6 +210,24 @@ def _known(counts: Counter) -> dict[str, int]:
 
 def _numbers(counts: Counter) -> list[int]:
     return [counts.get(name, 0) for name in METRIC_NAMES]
+
+
+def department_rows(day: date) -> list[tuple]:
+    """The DepartmentDailyStat rows of `day` as tuples of DEPARTMENT_FIELDS, from the
+    registered department counters (nothing is written); a department with nothing counted
+    has no row."""
+    totals: dict[int, Counter] = defaultdict(Counter)
+    for counter in DEPARTMENT_COUNTERS:
+        for department_id, counts in counter(day).items():
+            unknown = set(counts) - set(DEPARTMENT_METRIC_NAMES)
+            if unknown:
+                raise ValueError(f"unknown department figures {sorted(unknown)!r}")
+            totals[department_id].update(counts)
+    return [
+        (day, department_id, *(counts.get(name, 0) for name in DEPARTMENT_METRIC_NAMES))
+        for department_id, counts in sorted(totals.items())
+        if any(counts.values())
+    ]
 
 
 def clear_rows(day: date) -> list[tuple]:
@@ -252,17 +280,22 @@ def url_maker(view_name: str) -> Callable[[int], str]:
 
 
 def run_daily(day: date) -> JobRun:
-    """Recompute `day`'s DailyStat rows and DailyClearItem list: delete and rewrite them in
-    one transaction, so a run that dies half-way leaves the previous rows, and two runs give
-    the same tables. The rows are streamed in (COPY on PostgreSQL), not built as models."""
+    """Recompute `day`'s DailyStat rows, DepartmentDailyStat rows and DailyClearItem list:
+    delete and rewrite them in one transaction, so a run that dies half-way leaves the previous
+    rows, and two runs give the same tables. The rows are streamed in (COPY on PostgreSQL),
+    not built as models."""
 
     def work() -> int:
         rows = day_rows(day)
+        departments = department_rows(day)
         items = clear_rows(day)
         DailyStat.objects.filter(day=day).delete()
+        DepartmentDailyStat.objects.filter(day=day).delete()
         DailyClearItem.objects.filter(day=day).delete()
-        return insert_rows(DailyStat, STAT_FIELDS, rows) + insert_rows(
-            DailyClearItem, CLEAR_FIELDS, items
+        return (
+            insert_rows(DailyStat, STAT_FIELDS, rows)
+            + insert_rows(DepartmentDailyStat, DEPARTMENT_FIELDS, departments)
+            + insert_rows(DailyClearItem, CLEAR_FIELDS, items)
         )
 
     return _run("daily", day.isoformat(), work)

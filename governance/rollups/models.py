@@ -3,6 +3,7 @@ assessment's configuration and publication by `governance.rollups.services`). Da
 them through `governance.rollups.selectors`, never the raw case rows.
 
 - DailyStat: one day's numbers (METRICS) of an area at any level, or of a grid.
+- DepartmentDailyStat: one day's incident numbers of a department (DEPARTMENT_METRIC_NAMES).
 - DailyClearItem: the day's "事不过夜" list of a village: what was still untouched at midnight.
 - WeeklyRanking: a week's (Monday–Sunday) sums, score and rank of a village within its
   township or of a township within its county, with the change against the week before.
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Area
+from governance.models import Area, Department
 
 # The counted facts, in the order the dashboards show them. Each app's `daily_counts` fills
 # some of them; a column nobody fills stays 0.
@@ -50,8 +51,29 @@ METRICS = [
     ("petitions_concluded", _("Petitions concluded")),
     ("petitions_concluded_on_time", _("Petitions concluded on time")),
     ("petitions_overdue", _("Petitions overdue")),
+    ("incidents_new", _("New incidents")),
+    ("incidents_dispatched", _("Incidents dispatched")),
+    ("incidents_signed_in", _("Incidents signed for")),
+    ("incidents_signed_in_on_time", _("Incidents signed for on time")),
+    ("incidents_returned", _("Incidents returned")),
+    ("incidents_reworked", _("Incidents sent back for rework")),
+    ("incidents_closed", _("Incidents closed")),
+    ("incidents_closed_on_time", _("Incidents closed on time")),
+    ("incidents_overdue_open", _("Incidents overdue")),
 ]
 METRIC_NAMES = [name for name, _label in METRICS]
+# A department's figures (DepartmentDailyStat): the incident figures that concern the unit an
+# incident is sent to, with the same names and meanings as the area's.
+DEPARTMENT_METRIC_NAMES = [
+    "incidents_dispatched",
+    "incidents_signed_in",
+    "incidents_signed_in_on_time",
+    "incidents_returned",
+    "incidents_reworked",
+    "incidents_closed",
+    "incidents_closed_on_time",
+    "incidents_overdue_open",
+]
 
 
 class DailyStat(models.Model):
@@ -100,6 +122,42 @@ for _name, _label in METRICS:
     DailyStat.add_to_class(_name, models.PositiveIntegerField(_label, default=0))
 
 
+class DepartmentDailyStat(models.Model):
+    """One day's incident figures (DEPARTMENT_METRIC_NAMES) of one department: what was sent
+    to it, signed for, returned, reworked and closed that day, and how many of the incidents
+    it holds stood overdue that night. Written by the daily job from the apps'
+    department counters; the county dashboard sums a month of them per department."""
+
+    day = models.DateField(_("day"))
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="daily_stats",
+        db_index=False,
+    )
+    # One PositiveIntegerField per entry of DEPARTMENT_METRIC_NAMES, added below the class.
+
+    class Meta:
+        verbose_name = _("daily figures of a department")
+        verbose_name_plural = _("daily figures of departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "day"], name="department_stat_one_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.day}"
+
+
+_METRIC_LABELS = dict(METRICS)
+for _name in DEPARTMENT_METRIC_NAMES:
+    DepartmentDailyStat.add_to_class(
+        _name, models.PositiveIntegerField(_METRIC_LABELS[_name], default=0)
+    )
+
+
 class JobRun(models.Model):
     """A run of a rollup job, for administrators to see: what, for when, how it ended."""
 
@@ -136,7 +194,8 @@ class JobRun(models.Model):
 class DailyClearItem(models.Model):
     """One line of a village's "事不过夜" list for `day`, written by the daily job from each
     app's `daily_clear_items(day)`: a finding or a dispute that arrived that day and was still
-    untouched at midnight (then `object_id`, `label` and `url` point at it), a grid that did not
+    untouched at midnight, an open incident nobody acted on all day (then `object_id`, `label`
+    and `url` point at it), a grid that did not
     report, or a grid whose patrols fell short (then `count` is how many were missing). The
     village and the township read it the next morning through
     `governance.rollups.selectors.daily_clear_items_for`."""
@@ -146,6 +205,7 @@ class DailyClearItem(models.Model):
         DISPUTE_UNACCEPTED = "dispute_unaccepted", _("Dispute not yet accepted")
         GRID_NOT_REPORTED = "grid_not_reported", _("Grid did not report")
         PATROL_SHORT = "patrol_short", _("Patrols short")
+        INCIDENT_UNTOUCHED = "incident_untouched", _("Incident untouched all day")
 
     day = models.DateField(_("day"), db_index=True)
     village = models.ForeignKey(
