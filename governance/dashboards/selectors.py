@@ -1,8 +1,8 @@
 """Reads for the officials' dashboards: who may see which dashboard, and the figures.
 
-The figures come from the rollup tables only (`DailyStat`, and the names of areas and
-grids), never from the case tables: a dashboard costs the same few queries whether a county
-logged ten findings or ten thousand.
+The figures come from the rollup tables only (`DailyStat`, `DepartmentDailyStat`, and the
+names of areas, grids and departments), never from the case tables: a dashboard costs the
+same few queries whether a county logged ten findings or ten thousand.
 """
 
 from dataclasses import dataclass
@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext as _
 
-from governance.models import Area, AreaLevel, Role
+from governance.models import Area, AreaLevel, Department, Role
 from governance.rollups.models import (
+    DEPARTMENT_METRIC_NAMES,
     METRIC_NAMES,
     DailyClearItem,
     DailyStat,
@@ -35,7 +36,9 @@ DASHBOARD_ROLES = frozenset({Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL, Role.TOWN
 # Metrics that are a state on the night of the day (how many stand overdue), not a count of
 # what happened during it: over a week or a month they are read on the period's last day,
 # never added up. Every other metric is a flow and is summed.
-STATE_METRICS = frozenset({"disputes_overdue_open", "disputes_supervised", "petitions_overdue"})
+STATE_METRICS = frozenset(
+    {"disputes_overdue_open", "disputes_supervised", "petitions_overdue", "incidents_overdue_open"}
+)
 # Petitions concern an area, never a grid: a grid row never counts them.
 PETITION_METRICS = frozenset(name for name in METRIC_NAMES if name.startswith("petitions_"))
 
@@ -228,6 +231,39 @@ def child_figures(*, area: Area, period: Period) -> list[ChildFigures]:
             figures={**zero_figures(), **sums.get(pk, {})},
         )
         for pk, code, name in children
+    ]
+
+
+@dataclass
+class DepartmentFigures:
+    """A department of the area with its incident figures for the period."""
+
+    name: str
+    figures: Figures
+
+
+def department_figures(*, area: Area, period: Period) -> list[DepartmentFigures]:
+    """Every department of `area`'s subtree (the county's, then its townships') with its
+    incident figures for `period`, summed from DepartmentDailyStat in one query: flows added
+    up, the overdue count as on the period's last day; a department without rows has zeros."""
+    sums = {}
+    for name in DEPARTMENT_METRIC_NAMES:
+        if name in STATE_METRICS:
+            days = Q(daily_stats__day=period.end)
+        else:
+            days = Q(daily_stats__day__range=(period.start, period.end))
+        sums[name] = Sum(f"daily_stats__{name}", filter=days, default=0)
+    rows = (
+        Department.objects.filter(subtree_q(area, area_field="area"))
+        .annotate(**sums)
+        .values_list("name", *DEPARTMENT_METRIC_NAMES)
+        .order_by("area__lft", "name", "pk")
+    )
+    return [
+        DepartmentFigures(
+            name=name, figures=dict(zip(DEPARTMENT_METRIC_NAMES, numbers, strict=True))
+        )
+        for name, *numbers in rows
     ]
 
 

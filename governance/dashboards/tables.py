@@ -173,9 +173,10 @@ def children_table(
 NOTHING = "—"
 
 
-def _rank_change(change: int | None) -> str:
+def _rank_change(change: int | None) -> str | int:
+    # No change is the number 0 (a number in the Excel file too); a move is text (↑2).
     if not change:
-        return NOTHING if change is None else "0"
+        return NOTHING if change is None else 0
     return f"↑{change}" if change > 0 else f"↓{-change}"
 
 
@@ -214,6 +215,60 @@ def weekly_table(*, review, name_label: str, child_url) -> Table:
 def _percent(indicator: dict | None):
     value = (indicator or {}).get("value")
     return NOTHING if value is None else round(100 * value, 1)
+
+
+def _rate(part: int, whole: int):
+    """`part` of `whole` as a percentage, or — when there was nothing to measure."""
+    return NOTHING if not whole else round(100 * part / whole, 1)
+
+
+def department_table(*, departments: list, period: Period) -> Table:
+    """The incidents each department was sent in the period and how it dealt with them:
+    signed for on time (of those it signed for), closed on time (of those it closed), the
+    rework rate (checks failed of all the checks of its handling), returned, and how many
+    it held overdue at the period's end."""
+    return Table(
+        key="departments",
+        title=_("Departments and their incidents: %(period)s") % {"period": period.heading},
+        columns=[
+            Column(_("Department"), numeric=False),
+            Column(metric_label("incidents_dispatched")),
+            Column(metric_label("incidents_signed_in")),
+            Column(_("Signed for on time (%)")),
+            Column(metric_label("incidents_closed")),
+            Column(_("Closed on time (%)")),
+            Column(metric_label("incidents_reworked")),
+            Column(_("Rework rate (%)")),
+            Column(metric_label("incidents_returned")),
+            Column(
+                _("Overdue as of %(day)s") % {"day": period.end.isoformat()},
+            ),
+        ],
+        rows=[
+            Row(
+                [
+                    row.name,
+                    row.figures["incidents_dispatched"],
+                    row.figures["incidents_signed_in"],
+                    _rate(
+                        row.figures["incidents_signed_in_on_time"],
+                        row.figures["incidents_signed_in"],
+                    ),
+                    row.figures["incidents_closed"],
+                    _rate(row.figures["incidents_closed_on_time"], row.figures["incidents_closed"]),
+                    row.figures["incidents_reworked"],
+                    _rate(
+                        row.figures["incidents_reworked"],
+                        row.figures["incidents_reworked"] + row.figures["incidents_closed"],
+                    ),
+                    row.figures["incidents_returned"],
+                    row.figures["incidents_overdue_open"],
+                ]
+            )
+            for row in departments
+        ],
+        empty_text=_("No departments in this county."),
+    )
 
 
 def clear_table(*, items: list, limit: int) -> Table:

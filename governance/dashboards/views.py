@@ -29,6 +29,7 @@ from governance.dashboards.selectors import (
     dashboard_breadcrumbs,
     dashboard_grid_get_or_404,
     dashboard_roots,
+    department_figures,
     latest_rolled_up_day,
     periods_ending,
     series_start,
@@ -56,13 +57,27 @@ GLANCE_METRICS = [
     "petitions_accepted",
     "petitions_concluded",
     "petitions_concluded_on_time",
+    "incidents_new",
+    "incidents_dispatched",
+    "incidents_signed_in",
+    "incidents_signed_in_on_time",
+    "incidents_returned",
+    "incidents_reworked",
+    "incidents_closed",
+    "incidents_closed_on_time",
 ]
-STATE_METRICS_SHOWN = ["disputes_overdue_open", "disputes_supervised", "petitions_overdue"]
+STATE_METRICS_SHOWN = [
+    "disputes_overdue_open",
+    "disputes_supervised",
+    "petitions_overdue",
+    "incidents_overdue_open",
+]
 TREND_METRICS = [
     "findings_new",
     "disputes_new",
     "disputes_resolved",
     "petitions_new",
+    "incidents_new",
     "disputes_overdue_open",
 ]
 CHILD_METRICS = [
@@ -81,6 +96,9 @@ CHILD_METRICS = [
     "petitions_new",
     "petitions_concluded",
     "petitions_overdue",
+    "incidents_new",
+    "incidents_closed",
+    "incidents_overdue_open",
 ]
 DEFAULT_SORT = "findings_new"
 DEFAULT_PERIOD = "day"
@@ -183,7 +201,7 @@ class Dashboard:
 
 
 class AreaDashboard(Dashboard):
-    table_keys = ("glance", "state", "trend", "children", "weekly", "clear")
+    table_keys = ("glance", "state", "trend", "children", "departments", "weekly", "clear")
     glance_metrics = GLANCE_METRICS
     state_metrics = STATE_METRICS_SHOWN
     trend_metrics = TREND_METRICS
@@ -235,6 +253,15 @@ class AreaDashboard(Dashboard):
         if self.is_village:
             table.empty_text = _("This village has no grids yet.")
         return table
+
+    def _table_departments(self):
+        """The county's departments and their incidents, this month (a county only)."""
+        if self.area.level != AreaLevel.COUNTY:
+            return None
+        month = self.periods["month"]
+        return tables.department_table(
+            departments=department_figures(area=self.area, period=month), period=month
+        )
 
     def _area_url(self, area) -> str:
         return reverse("dashboards:area", args=[area.code]) + self.query

@@ -14,7 +14,7 @@ from tests.conftest import (
     WEIZI,
     WEIZI_VILLAGE,
 )
-from tests.factories import area, person_with_role
+from tests.factories import DepartmentFactory, area, person_with_role
 
 # The latest rolled-up day of these tests: a Wednesday, so its week began two days earlier.
 DAY = date(2026, 3, 18)
@@ -36,6 +36,17 @@ def grids(changzhi_slice):
         "second": grid(dianshang, "140406100200-02", "店上村第二网格"),
         "weizi": grid(weizi, "140406101204-01", "微子第一网格"),
         "handian": grid(handian_village, f"{handian_village.code}-01", "韩店第一网格"),
+    }
+
+
+@pytest.fixture
+def departments(changzhi_slice):
+    """Two departments of 潞城区, one of its township 店上镇, one of 上党区."""
+    return {
+        "roads": DepartmentFactory(name="交通局", area=area(LUCHENG)),
+        "water": DepartmentFactory(name="水务局", area=area(LUCHENG)),
+        "township": DepartmentFactory(name="店上镇综合执法队", area=area(DIANSHANG)),
+        "other": DepartmentFactory(name="上党区住建局", area=area(SHANGDANG)),
     }
 
 

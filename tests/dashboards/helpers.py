@@ -11,12 +11,23 @@ from io import BytesIO
 from django.db.models import Sum
 from openpyxl import load_workbook
 
-from governance.models import Area
-from governance.rollups.models import METRIC_NAMES, DailyStat, JobRun
+from governance.models import Area, Department
+from governance.rollups.models import (
+    DEPARTMENT_METRIC_NAMES,
+    METRIC_NAMES,
+    DailyStat,
+    DepartmentDailyStat,
+    JobRun,
+)
 from grids.models import Grid
 
 PETITIONS = {name for name in METRIC_NAMES if name.startswith("petitions_")}
-STATES = {"disputes_overdue_open", "disputes_supervised", "petitions_overdue"}
+STATES = {
+    "disputes_overdue_open",
+    "disputes_supervised",
+    "petitions_overdue",
+    "incidents_overdue_open",
+}
 
 
 def _random_counts(rng: random.Random, *, grid: bool) -> dict[str, int]:
@@ -32,13 +43,15 @@ def _random_counts(rng: random.Random, *, grid: bool) -> dict[str, int]:
 def roll_up(*, end: date, days: int, seed: int = 2026) -> None:
     """`days` days of figures up to `end`, shaped as the daily job leaves them: a row per grid,
     a row for every area with something counted (a village's row adds its grids' rows and what
-    concerns the village alone; every area above adds its children), a finished run per day.
-    About a third of the villages have nothing on a given day, so they have no row."""
+    concerns the village alone; every area above adds its children), a row for most
+    departments, a finished run per day. About a third of the villages have nothing on a given
+    day, so they have no row."""
     rng = random.Random(seed)
     parents = dict(Area.objects.values_list("pk", "parent_id"))
     villages = list(Area.objects.filter(level="village").values_list("pk", flat=True))
     grids = list(Grid.objects.values_list("pk", "village_id"))
-    rows, runs = [], []
+    departments = list(Department.objects.order_by("pk").values_list("pk", flat=True))
+    rows, department_rows, runs = [], [], []
     for offset in range(days):
         day = end - timedelta(days=offset)
         totals: dict[int, Counter] = defaultdict(Counter)
@@ -59,8 +72,15 @@ def roll_up(*, end: date, days: int, seed: int = 2026) -> None:
         for area_id, counts in totals.items():
             full = {name: counts.get(name, 0) for name in METRIC_NAMES}
             rows.append(DailyStat(day=day, area_id=area_id, **full))
+        for department_id in departments:
+            if rng.random() < 0.8:
+                counts = {name: rng.randint(0, 4) for name in DEPARTMENT_METRIC_NAMES}
+                department_rows.append(
+                    DepartmentDailyStat(day=day, department_id=department_id, **counts)
+                )
         runs.append(JobRun(job="daily", period=day.isoformat(), outcome=JobRun.Outcome.DONE))
     DailyStat.objects.bulk_create(rows, batch_size=2000)
+    DepartmentDailyStat.objects.bulk_create(department_rows, batch_size=2000)
     JobRun.objects.bulk_create(runs)
 
 

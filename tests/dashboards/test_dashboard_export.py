@@ -11,7 +11,7 @@ from tests.dashboards.helpers import page_link, page_table, roll_up, workbook_ta
 
 
 @pytest.fixture
-def rolled_up(grids):
+def rolled_up(grids, departments):
     roll_up(end=DAY, days=40)
     return grids
 
@@ -33,7 +33,7 @@ def _same_as_shown(client, page_url, keys):
 def test_a_county_dashboard_exports_what_it_shows(client, county_official, rolled_up, query):
     client.force_login(county_official)
     url = reverse("dashboards:area", args=[LUCHENG]) + query
-    _same_as_shown(client, url, ["glance", "state", "trend", "children"])
+    _same_as_shown(client, url, ["glance", "state", "trend", "children", "departments"])
 
 
 def test_a_village_and_a_grid_export_what_they_show(client, township_staff, rolled_up):

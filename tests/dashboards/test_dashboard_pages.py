@@ -10,13 +10,19 @@ import pytest
 from django.urls import reverse
 
 from governance.models import Role
-from governance.rollups.models import DailyStat
+from governance.rollups.models import DailyStat, DepartmentDailyStat
 from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, WEIZI
 from tests.dashboards.conftest import DAY, MONTH_START, WEEK_START
 from tests.dashboards.helpers import page_table, roll_up, stored_sums
 from tests.factories import area, person_with_role
 
-GLANCE_LABELS = {"发现": "findings_new", "新增纠纷": "disputes_new", "新增信访": "petitions_new"}
+GLANCE_LABELS = {
+    "发现": "findings_new",
+    "新增纠纷": "disputes_new",
+    "新增信访": "petitions_new",
+    "新增事件": "incidents_new",
+    "按时办结事件": "incidents_closed_on_time",
+}
 
 
 @pytest.fixture
@@ -105,6 +111,7 @@ def test_overdue_and_supervised_are_as_they_stood_on_the_latest_day(
         ["逾期未结纠纷", row.disputes_overdue_open],
         ["督办中纠纷", row.disputes_supervised],
         ["逾期信访", row.petitions_overdue],
+        ["逾期事件", row.incidents_overdue_open],
     ]
 
 
@@ -236,3 +243,96 @@ def test_the_pages_speak_chinese_and_load_only_their_own_files(client, county_of
     for src in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page):
         assert src.startswith("/static/"), src
     assert "/static/vendor/echarts/echarts.min.js" in page
+
+
+def _percent(part, whole):
+    return "—" if not whole else round(100 * part / whole, 1)
+
+
+def test_a_county_sees_each_of_its_departments_incidents_this_month(
+    client, county_official, grids, departments
+):
+    """The county's departments, then its townships', with what the stored department rows
+    of the month hold: flows summed, the rates worked out from them, overdue as on the latest
+    day. Another county's department is not there."""
+    roll_up(end=DAY, days=45)
+    page = get(client, county_official, reverse("dashboards:area", args=[LUCHENG]))
+    header, rows = page_table(page, "departments")
+    assert header == [
+        "部门",
+        "派遣事件",
+        "签收事件",
+        "按时签收率（%）",
+        "办结事件",
+        "按时办结率（%）",
+        "返工事件",
+        "返工率（%）",
+        "退回事件",
+        f"截至 {DAY} 逾期",
+    ]
+    assert f"本月（{MONTH_START} 至 {DAY}）" in page
+    expected = []
+    for key in ("roads", "water", "township"):
+        department = departments[key]
+        month = DepartmentDailyStat.objects.filter(
+            department=department, day__range=(MONTH_START, DAY)
+        )
+        sums = {
+            name: sum(getattr(row, name) for row in month)
+            for name in (
+                "incidents_dispatched",
+                "incidents_signed_in",
+                "incidents_signed_in_on_time",
+                "incidents_closed",
+                "incidents_closed_on_time",
+                "incidents_reworked",
+                "incidents_returned",
+            )
+        }
+        last = month.filter(day=DAY).first()
+        expected.append(
+            [
+                department.name,
+                sums["incidents_dispatched"],
+                sums["incidents_signed_in"],
+                _percent(sums["incidents_signed_in_on_time"], sums["incidents_signed_in"]),
+                sums["incidents_closed"],
+                _percent(sums["incidents_closed_on_time"], sums["incidents_closed"]),
+                sums["incidents_reworked"],
+                _percent(
+                    sums["incidents_reworked"],
+                    sums["incidents_reworked"] + sums["incidents_closed"],
+                ),
+                sums["incidents_returned"],
+                last.incidents_overdue_open if last else 0,
+            ]
+        )
+    assert rows == expected
+    assert sum(row[1] for row in rows) > 0
+    assert "上党区住建局" not in page
+
+
+def test_a_department_with_nothing_this_month_shows_zeros_and_no_rates(
+    client, county_official, grids, departments
+):
+    roll_up(end=DAY, days=45)
+    DepartmentDailyStat.objects.filter(
+        department=departments["water"], day__gte=MONTH_START
+    ).delete()
+    page = get(client, county_official, reverse("dashboards:area", args=[LUCHENG]))
+    _header, rows = page_table(page, "departments")
+    assert rows[1] == ["水务局", 0, 0, "—", 0, "—", 0, "—", 0, 0]
+
+
+def test_only_a_county_dashboard_has_the_departments_table(
+    client, city_official, grids, departments
+):
+    roll_up(end=DAY, days=3)
+    client.force_login(city_official)
+    for code in (CITY, DIANSHANG, DIANSHANG_VILLAGE):
+        page = client.get(reverse("dashboards:area", args=[code])).content.decode()
+        assert 'data-testid="table-departments"' not in page, code
+        export = reverse("dashboards:area_export", args=[code, "departments"])
+        assert client.get(export).status_code == 404, code
+    page = client.get(reverse("dashboards:area", args=[LUCHENG])).content.decode()
+    assert 'data-testid="table-departments"' in page

@@ -13,7 +13,8 @@ from tests.dashboards.helpers import roll_up
 
 # The session (read, and saved: three), the user, their memberships, the area or grid, the
 # latest run, the daily series, the breadcrumbs, the children and their sums, the weekly review
-# (this week's, else last week's: two), the clear list, the menu's unread count.
+# (this week's, else last week's: two), the clear list (a village's or a township's) or the
+# departments' figures (a county's), the menu's unread count.
 PAGE_BUDGET = 15
 # The session (four), the user, the memberships, the area or grid, the latest run, and the
 # table's own reads (the series; or the children and their sums), and the audit log's entry.
@@ -27,6 +28,8 @@ def urls(grids) -> list[tuple[str, int]]:
         for key in ("glance", "trend", "children"):
             url = reverse("dashboards:area_export", args=[code, key]) + "?period=month"
             result.append((url, EXPORT_BUDGET))
+    departments = reverse("dashboards:area_export", args=[LUCHENG, "departments"])
+    result.append((departments, EXPORT_BUDGET))
     grid = grids["first"].pk
     result.append((reverse("dashboards:grid", args=[grid]), PAGE_BUDGET))
     result.append((reverse("dashboards:grid_export", args=[grid, "trend"]), EXPORT_BUDGET))
@@ -35,7 +38,7 @@ def urls(grids) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("days", [1, 92], ids=["one day", "three months"])
 def test_every_dashboard_url_stays_within_its_query_budget(
-    client, city_official, grids, django_assert_max_num_queries, days
+    client, city_official, grids, departments, django_assert_max_num_queries, days
 ):
     roll_up(end=DAY, days=days)
     if days > 7:
