@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Area, AreaLevel
+from governance.models import Area, AreaLevel, Department
 from governance.rollups import scoring
 from governance.rollups.models import (
     DEPARTMENT_METRIC_NAMES,
@@ -223,10 +223,12 @@ def department_rows(day: date) -> list[tuple]:
             if unknown:
                 raise ValueError(f"unknown department figures {sorted(unknown)!r}")
             totals[department_id].update(counts)
+    # An event may name a department removed since: its figures have no row to go to.
+    existing = set(Department.objects.filter(pk__in=list(totals)).values_list("pk", flat=True))
     return [
         (day, department_id, *(counts.get(name, 0) for name in DEPARTMENT_METRIC_NAMES))
         for department_id, counts in sorted(totals.items())
-        if any(counts.values())
+        if department_id in existing and any(counts.values())
     ]
 
 

@@ -422,3 +422,24 @@ def test_the_services_stamp_the_days_the_clocks_were_met(week):
     assert INCIDENT_CLOCKS.running(g).name == "close"
     assert g.close_due == add_working_days(week.days[1], 5)
     assert d.signed_in_on is None and d.closed_on is None
+
+
+def test_a_department_removed_since_its_dispatch_does_not_stop_the_night(
+    incident, township_staff, water
+):
+    from tests.factories import DepartmentFactory
+
+    gone = DepartmentFactory(name="临时指挥部", area=area(LUCHENG))
+    for department in (gone, water[0]):
+        services.incident_dispatch(
+            actor=township_staff,
+            incident=incident,
+            unit_kind=UnitKind.DEPARTMENT,
+            department=department,
+            reason="按职责派遣",
+        )
+    gone.delete()
+    run = run_daily(timezone.localdate())
+    assert run.outcome == "done"
+    rows = DepartmentDailyStat.objects.values_list("department", "incidents_dispatched")
+    assert list(rows) == [(water[0].pk, 1)]
