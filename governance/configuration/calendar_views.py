@@ -37,7 +37,7 @@ KIND_CHOICES = [
 
 class CalendarDayAddForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("Date"), widget=ISODateInput())
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=KIND_CHOICES)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of day"), choices=KIND_CHOICES)
     note = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=NOTE_LENGTH,
