@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from governance import jsi18n, views
+from governance.configuration import calendar_views
 from governance.configuration import views as configuration
 from governance.forms import SignInForm
 from infra import health
@@ -36,6 +37,14 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
     path("settings/<str:code>/", configuration.county_settings, name="county_settings"),
+    path("calendar/", calendar_views.working_calendar_now, name="working_calendar_now"),
+    path("calendar/<int:year>/", calendar_views.working_calendar, name="working_calendar"),
+    path("calendar/<int:year>/add/", calendar_views.calendar_day_add_view, name="calendar_day_add"),
+    path(
+        "calendar/<int:year>/remove/",
+        calendar_views.calendar_day_remove_view,
+        name="calendar_day_remove",
+    ),
     path("notifications/", views.notification_list, name="notifications"),
     path("audit/", include("governance.audit.urls")),
     path("admin/", admin.site.urls),

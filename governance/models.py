@@ -5,6 +5,7 @@ Every other app points at an `Area` and asks `governance.selectors` who may see 
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
 from mptt.models import MPTTModel, TreeForeignKey
@@ -182,3 +183,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CalendarDayKind(models.TextChoices):
+    """What a correction of the working-day calendar makes of a date."""
+
+    HOLIDAY = "holiday", _("Public holiday")
+    WORKDAY = "workday", _("Make-up working day")
+    # The date's entry in the published calendar (a holiday or a make-up working day) is
+    # withdrawn: it is an ordinary weekday or weekend day again.
+    ORDINARY = "ordinary", _("Ordinary day")
+
+
+class CalendarDay(models.Model):
+    """A correction of the working-day calendar for one date, entered by an administrator of
+    the whole city, that holds over the published calendar of the `holidays` package (which
+    an intranet cannot update, and which lacks a year's make-up working days until a release
+    carries them). Written only by `governance.configuration.calendar`; read by
+    `governance.workdays`."""
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar correction")
+        verbose_name_plural = _("calendar corrections")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}"

@@ -11,6 +11,7 @@ from governance.models import AreaLevel, Notification, Role
 from governance.navigation import ROLE_HOMES, home_role
 from governance.notifications import notifications_mark_read
 from governance.selectors import (
+    administers_every_area,
     area_breadcrumbs,
     area_children_with_counts,
     area_get_for_user_or_404,
@@ -23,6 +24,7 @@ from governance.selectors import (
     user_roles,
 )
 from governance.services import membership_grant, membership_revoke, person_create
+from governance.workdays import year_lacking_make_up_days
 
 
 @login_required
@@ -31,6 +33,9 @@ def home(request):
     role = home_role(roles)
     if role in ROLE_HOMES:
         return redirect(ROLE_HOMES[role])
+    # The administrator of the whole city keeps the working-day calendar, and is warned from
+    # November when next year's make-up working days are not entered.
+    keeps_calendar = role == Role.ADMINISTRATOR and administers_every_area(user=request.user)
     return render(
         request,
         "governance/home.html",
@@ -46,6 +51,8 @@ def home(request):
                 if role == Role.ADMINISTRATOR
                 else []
             ),
+            "keeps_calendar": keeps_calendar,
+            "calendar_missing_year": year_lacking_make_up_days() if keeps_calendar else None,
         },
     )
 

@@ -34,6 +34,7 @@ from tests.factories import UserFactory, area, person_with_role
 
 MISSING_PK = 987654321
 MISSING_CODE = "999999999999"
+MISSING_YEAR = 1900
 
 
 def _walk(resolver, prefix=""):
@@ -95,6 +96,9 @@ OBJECT_URLS = {
     "incidents:detail": lambda w: {"pk": w["incident"].pk},
     "incidents:act": lambda w: {"pk": w["incident"].pk, "action": "dispatch"},
     "incidents:from_finding": lambda w: {"pk": w["finding"].pk},
+    "working_calendar": lambda w: {"year": timezone.localdate().year},
+    "calendar_day_add": lambda w: {"year": timezone.localdate().year},
+    "calendar_day_remove": lambda w: {"year": timezone.localdate().year},
 }
 
 
@@ -105,6 +109,8 @@ def missing(kwargs: dict) -> dict:
             replaced[key] = MISSING_PK
         elif key == "code":
             replaced[key] = MISSING_CODE
+        elif key == "year":
+            replaced[key] = MISSING_YEAR
         else:
             replaced[key] = value
     return replaced
@@ -335,6 +341,10 @@ MAY_USE = {
     "incidents:act": _OFFICIALS,
     # The world's finding is not handed up: those who may open incidents are told so.
     "incidents:from_finding": {"grid_chief", "village_staff", "township_staff"},
+    # The working-day calendar holds for the whole city: its administrator's alone.
+    "working_calendar": set(),
+    "calendar_day_add": set(),
+    "calendar_day_remove": set(),
 }
 
 REFUSED = (403, 404, 405)

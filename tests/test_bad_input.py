@@ -447,6 +447,8 @@ FORMS = {
     "incidents:matter_rules_settings": [("admin", _world_url("county_settings"))],
     "disputes:deadline_settings": [("city admin", _world_url("county_settings"))],
     "petitions:clock_settings": [("city admin", _world_url("county_settings"))],
+    "calendar_day_add": [("city admin", _world_url("working_calendar"))],
+    "calendar_day_remove": [("city admin", _world_url("working_calendar"))],
 }
 
 # Forms that take nothing from the person but the click itself.

@@ -45,11 +45,13 @@ def city_area() -> Area | None:
 
 
 def audit_setting_change(
-    *, actor, area: Area | None, setting: str, key: str, old, new, default
+    *, actor, area: Area | None, setting: str, key: str, old, new, default, note: str = ""
 ) -> None:
     """One audit entry per value changed: which setting, the value before and after (None:
-    no value was set, the default applied) and the default."""
+    no value was set, the default applied), the default, and the reason given if any."""
     detail = {"setting": setting, "key": key, "old": old, "new": new, "default": default}
+    if note:
+        detail["note"] = note
     if actor is None:
         detail["via"] = "command line"
     audit_record(

@@ -3,7 +3,8 @@ working days (调休) on a weekend are counted.
 
 The expected dates are worked out by hand from the State Council's 2026 calendar, not with
 the function under test: National Day and the Mid-Autumn Festival, 10/1 (Thu) to 10/7 (Wed)
-off; Sunday 9/20 and Saturday 10/10 worked; 9/25 (Fri, Mid-Autumn) off.
+off; Sunday 9/20 and Saturday 10/10 worked; 9/25 (Fri, Mid-Autumn) off. (The calendar reads
+the administrator's corrections from the database, hence `db` even where there are none.)
 """
 
 from datetime import date
@@ -32,25 +33,25 @@ from tests.disputes.helpers import register
         (date(2026, 9, 25), False),  # Friday, the Mid-Autumn Festival
     ],
 )
-def test_the_2026_autumn_calendar(day, working):
+def test_the_2026_autumn_calendar(db, day, working):
     assert is_working_day(day) is working
 
 
-def test_five_working_days_from_the_eve_of_national_day():
+def test_five_working_days_from_the_eve_of_national_day(db):
     # From Wed 9/30 (not counted): 10/1-10/7 are off; Thu 10/8 is 1, Fri 10/9 is 2,
     # Sat 10/10 (make-up day) is 3, Sun 10/11 is off, Mon 10/12 is 4, Tue 10/13 is 5.
     assert add_working_days(date(2026, 9, 30), 5) == date(2026, 10, 13)
     assert working_days_between(date(2026, 9, 30), date(2026, 10, 13)) == 5
 
 
-def test_a_make_up_sunday_counts_and_a_festival_friday_does_not():
+def test_a_make_up_sunday_counts_and_a_festival_friday_does_not(db):
     # From Fri 9/18: Sat 9/19 off, Sun 9/20 is a make-up working day: the first.
     assert add_working_days(date(2026, 9, 18), 1) == date(2026, 9, 20)
     # From Thu 9/24: Fri 9/25 is the Mid-Autumn Festival, then the weekend: Mon 9/28.
     assert add_working_days(date(2026, 9, 24), 1) == date(2026, 9, 28)
 
 
-def test_zero_working_days_is_the_day_itself_and_a_negative_count_is_refused():
+def test_zero_working_days_is_the_day_itself_and_a_negative_count_is_refused(db):
     assert add_working_days(date(2026, 10, 3), 0) == date(2026, 10, 3)
     with pytest.raises(ValueError):
         add_working_days(date(2026, 10, 3), -1)
