@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grids.forms import HiddenFieldErrorsMixin, PhotosField
 from incidents.models import UnitKind
 from incidents.selectors import departments_for, proposed_unit
 
@@ -60,6 +61,7 @@ class ReasonForm(VersionedForm):
 
 class HandleForm(VersionedForm):
     what_was_done = long_text(_("What was done"), 2000)
+    photos = PhotosField(label=_("Photos (up to 6)"), required=False)
 
 
 class CheckForm(VersionedForm):
@@ -70,9 +72,24 @@ class CheckForm(VersionedForm):
         widget=forms.RadioSelect,
     )
     reason = long_text(_("What is still wrong"), 1000, required=False)
+    photos = PhotosField(
+        label=_("Photos of what is still wrong"),
+        required=False,
+        help_text=_("Needed when the check fails."),
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("passed") is False and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Say what is still wrong."))
+        if data.get("passed") is False:
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Say what is still wrong."))
+            if not data.get("photos") and not self.has_error("photos"):
+                self.add_error("photos", _("Take a photo of what is still wrong."))
         return data
+
+
+class PhoneCheckForm(HiddenFieldErrorsMixin, CheckForm):
+    """The check on the worker's phone, sent through the outbox: its key, made by the phone
+    before the first try, records it once however often it is sent."""
+
+    client_key = forms.UUIDField(label=_("Submission key"), widget=forms.HiddenInput)
