@@ -95,6 +95,8 @@ OBJECT_URLS = {
     "incidents:detail": lambda w: {"pk": w["incident"].pk},
     "incidents:act": lambda w: {"pk": w["incident"].pk, "action": "dispatch"},
     "incidents:from_finding": lambda w: {"pk": w["finding"].pk},
+    "incidents:check_phone": lambda w: {"pk": w["handled_incident"].pk},
+    "incidents:photo": lambda w: {"pk": w["incident_photo"].pk},
 }
 
 
@@ -195,6 +197,27 @@ def world(changzhi_slice):
         status=FindingStatus.HANDED_UP,
     )
     incident = incidents.incident_create_from_finding(actor=staff, finding=hazard)
+    # Another, handled by the township's office with a photo, waiting for the worker's check.
+    loose, _ = grids.finding_log(
+        actor=worker,
+        grid=grid,
+        client_key=uuid.uuid4(),
+        category="safety_hazard",
+        severity="low",
+        description="护栏松动",
+        status=FindingStatus.HANDED_UP,
+    )
+    handled_incident = incidents.incident_create_from_finding(actor=staff, finding=loose)
+    incidents.incident_dispatch(
+        actor=staff, incident=handled_incident, unit_kind="township", reason="镇里处理"
+    )
+    incidents.incident_sign_in(actor=staff, incident=handled_incident)
+    incidents.incident_handle(
+        actor=staff,
+        incident=handled_incident,
+        what_was_done="已加固",
+        photos=[process_photo(_jpeg())],
+    )
     world_objects = {
         "village": village,
         "township": township,
@@ -209,6 +232,8 @@ def world(changzhi_slice):
         "attachment": attachment,
         "petition": petition,
         "incident": incident,
+        "handled_incident": handled_incident,
+        "incident_photo": handled_incident.photos.get(),
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -335,6 +360,10 @@ MAY_USE = {
     "incidents:act": _OFFICIALS,
     # The world's finding is not handed up: those who may open incidents are told so.
     "incidents:from_finding": {"grid_chief", "village_staff", "township_staff"},
+    # Checked on the spot by the worker who reported it, alone.
+    "incidents:check_phone": {"team_worker"},
+    # Its photos open for whoever sees the incident.
+    "incidents:photo": (_SEES_PETITIONS | {"mediator", "team_worker"}),
 }
 
 REFUSED = (403, 404, 405)
