@@ -11,8 +11,8 @@ from grids.models import GridAssignment
 from incidents import services
 from incidents.models import Incident, IncidentEvent, IncidentStatus, MatterRule, UnitKind
 from tests.conftest import LUCHENG
-from tests.incidents.conftest import a_photo
 from tests.factories import UserFactory, area, team_member
+from tests.incidents.conftest import a_photo
 
 S = IncidentStatus
 
