@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -92,4 +94,7 @@ class PhoneCheckForm(HiddenFieldErrorsMixin, CheckForm):
     """The check on the worker's phone, sent through the outbox: its key, made by the phone
     before the first try, records it once however often it is sent."""
 
-    client_key = forms.UUIDField(label=_("Submission key"), widget=forms.HiddenInput)
+    # A fresh key with each page, for a phone without JavaScript; the outbox makes its own.
+    client_key = forms.UUIDField(
+        label=_("Submission key"), widget=forms.HiddenInput, initial=uuid.uuid4
+    )
