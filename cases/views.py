@@ -56,7 +56,9 @@ def act_on_case(
             _("You may not “%(action)s” on this case.") % {"action": transition.label}
         )
     detail_url = reverse(case_type.detail_url, args=[case.pk])
-    form = transition.form(request.POST, user=request.user, **{case_type.keyword: case})
+    form = transition.form(
+        request.POST, request.FILES, user=request.user, **{case_type.keyword: case}
+    )
     if form.is_valid():
         arguments = dict(form.cleaned_data)
         version = arguments.pop("version")

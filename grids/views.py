@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.panels import render_panels
 from governance.models import AREA_WIDE_ROLES, AreaLevel
 from governance.selectors import area_get_for_user_or_404, jurisdiction_roots
 from grids import selectors, services
@@ -40,7 +41,9 @@ def _wants_json(request) -> bool:
 @login_required
 def worker_home(request):
     day = selectors.worker_day(user=request.user)
-    return render(request, "grids/worker_home.html", {"day": day})
+    # What other apps ask of the worker (the incidents waiting for their check).
+    panels = render_panels("worker_home", request, None)
+    return render(request, "grids/worker_home.html", {"day": day, "panels": panels})
 
 
 @login_required

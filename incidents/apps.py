@@ -27,6 +27,10 @@ class IncidentsConfig(AppConfig):
 
         register_panel("workbench", workbench_panel)
 
+        from incidents.views import worker_home_panel
+
+        register_panel("worker_home", worker_home_panel)
+
         from grids.models import register_finding_access
         from incidents.selectors import findings_sent_to_department_of
 

@@ -1,6 +1,9 @@
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from grids.forms import HiddenFieldErrorsMixin, PhotosField
 from incidents.models import UnitKind
 from incidents.selectors import departments_for, proposed_unit
 
@@ -60,6 +63,7 @@ class ReasonForm(VersionedForm):
 
 class HandleForm(VersionedForm):
     what_was_done = long_text(_("What was done"), 2000)
+    photos = PhotosField(label=_("Photos (up to 6)"), required=False)
 
 
 class CheckForm(VersionedForm):
@@ -70,9 +74,27 @@ class CheckForm(VersionedForm):
         widget=forms.RadioSelect,
     )
     reason = long_text(_("What is still wrong"), 1000, required=False)
+    photos = PhotosField(
+        label=_("Photos of what is still wrong"),
+        required=False,
+        help_text=_("Needed when the check fails."),
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("passed") is False and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Say what is still wrong."))
+        if data.get("passed") is False:
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Say what is still wrong."))
+            if not data.get("photos") and not self.has_error("photos"):
+                self.add_error("photos", _("Take a photo of what is still wrong."))
         return data
+
+
+class PhoneCheckForm(HiddenFieldErrorsMixin, CheckForm):
+    """The check on the worker's phone, sent through the outbox: its key, made by the phone
+    before the first try, records it once however often it is sent."""
+
+    # A fresh key with each page, for a phone without JavaScript; the outbox makes its own.
+    client_key = forms.UUIDField(
+        label=_("Submission key"), widget=forms.HiddenInput, initial=uuid.uuid4
+    )

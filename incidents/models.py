@@ -6,19 +6,22 @@ The workflow is data in `incidents.actions` (the registry), writes go through
 `incidents.services`, and the machinery is the case kit (`cases.actions`, `cases.workflow`).
 """
 
+import uuid
 from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.clocks import CaseClocks, ClockSpec, RunningClock
 from cases.models import Case, CaseEvent
 from governance.models import AREA_WIDE_ROLES, Area, Department, Role
 from governance.querysets import JurisdictionQuerySet
-from grids.models import FindingCategory, Severity
+from grids.models import FindingCategory, GridAssignment, Severity
 
 
 class IncidentLevel(models.TextChoices):
@@ -73,14 +76,21 @@ class IncidentQuerySet(JurisdictionQuerySet):
     def visible_to(self, user):
         """The incidents `user` may see: those of their jurisdiction held in an area-wide role
         (not a department liaison), those sent to a department they are a liaison of, and
-        those they reported. The rule is here, once."""
+        those they reported, and those of the grids they serve on today (where the reporter
+        has left the grid, its current worker checks the handling). The rule is here, once."""
         if user is None or not user.is_authenticated:
             return self.none()
         departments = Department.objects.filter(liaisons=user).values("pk")
+        grids = (
+            GridAssignment.objects.active_on(timezone.localdate())
+            .filter(person=user)
+            .values("grid_id")
+        )
         return self.filter(
             self.in_jurisdiction_q(user, roles=INCIDENT_AREA_ROLES)
             | Q(unit_kind=UnitKind.DEPARTMENT, department__in=Subquery(departments))
             | Q(reporter=user)
+            | Q(grid__in=Subquery(grids))
         )
 
     def overdue(self, *, on: date):
@@ -213,6 +223,9 @@ class MatterRule(models.Model):
 class IncidentEvent(CaseEvent):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("what"), max_length=32)
+    # Made by the phone before its first try at sending a check: a check retried after a
+    # dropped network is recorded once (see `incidents.services.incident_check`).
+    client_key = models.UUIDField(_("client key"), null=True, blank=True, unique=True)
 
     class Meta(CaseEvent.Meta):
         verbose_name = _("incident event")
@@ -223,3 +236,37 @@ class IncidentEvent(CaseEvent):
         from incidents.actions import EVENT_LABELS
 
         return EVENT_LABELS
+
+    @property
+    def timeline_photos(self) -> list:
+        """The photos taken with this step (the handling, a failed check), for the timeline;
+        each opens through `incidents:photo`, which checks who may see the incident."""
+        return list(self.photos.all())
+
+
+def incident_photo_path(photo, filename):
+    """Photos are re-encoded as JPEG on receipt; the name the phone gave is not kept."""
+    return f"incidents/{timezone.localdate():%Y/%m}/{photo.incident_id}-{uuid.uuid4().hex}.jpg"
+
+
+class IncidentPhoto(models.Model):
+    """A photo taken with one step of an incident: the unit's handling, or a failed check on
+    the spot. Checked and re-encoded by `grids.photos`, served only to those who may see the
+    incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(IncidentEvent, on_delete=models.PROTECT, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=incident_photo_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("incident photo")
+        verbose_name_plural = _("incident photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:photo", args=[self.pk])

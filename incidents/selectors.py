@@ -1,14 +1,14 @@
 """Reads of incidents: the look-up, what each person may do, the matters list, the queue of
 handed-up findings that wait to become incidents."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from cases.levels import area_at_level, works_above_level, works_at_level
 from governance.models import AreaLevel, Department
 from governance.selectors import get_or_404_audited, subtree_q
 from grids.models import Finding, FindingCategory, FindingStatus, Grid, GridAssignment, GridRole
-from incidents.models import Incident, MatterRule, UnitKind
+from incidents.models import Incident, IncidentPhoto, IncidentStatus, MatterRule, UnitKind
 from incidents.workflow import CHECKER, DISPATCHER, UNIT
 
 DEFAULT_WORKING_DAYS = 5
@@ -19,6 +19,13 @@ def incident_get_for_user_or_404(*, user, pk) -> Incident:
         "area", "area__parent", "area__parent__parent", "grid", "department", "reporter"
     )
     return get_or_404_audited(incidents, user=user, area_field="area", pk=pk)
+
+
+def incident_photo_get_for_user_or_404(*, user, pk) -> IncidentPhoto:
+    """A photo of an incident `user` may see (`Incident.objects.visible_to`); any other is the
+    404 of a missing one, audited."""
+    photos = IncidentPhoto.objects.filter(incident__in=Incident.objects.visible_to(user))
+    return get_or_404_audited(photos, user=user, area_field="incident__area", pk=pk)
 
 
 def county_of(incident_or_area):
@@ -62,6 +69,22 @@ def checkers(incident: Incident) -> list:
     return workers
 
 
+def incidents_to_check(user):
+    """The handled incidents waiting for `user`'s check on the spot: those they reported on a
+    grid they still serve, and those of their grids whose reporter has left (`checkers`, as
+    one query, for the grid worker's phone)."""
+    workers = GridAssignment.objects.active_on(timezone.localdate()).filter(
+        role=GridRole.WORKER, grid=OuterRef("grid")
+    )
+    return (
+        Incident.objects.filter(status=IncidentStatus.HANDLED)
+        .filter(Exists(workers.filter(person=user)))
+        .filter(Q(reporter=user) | ~Exists(workers.filter(person=OuterRef("reporter"))))
+        .select_related("grid", "area")
+        .order_by("close_due", "pk")
+    )
+
+
 def is_dispatcher(*, user, incident: Incident) -> bool:
     area = area_at_level(incident.area, incident.level)
     return works_at_level(user=user, area=area, level=incident.level) or works_above_level(
@@ -83,13 +106,14 @@ def capabilities_for(*, user, case: Incident) -> set[str]:
 
 
 def handles_incident(*, user, incident: Incident, capabilities=None) -> bool:
-    """Those who dispatch it or act for its unit, and the worker who reported it, read its
-    free text whole; everyone else reads it through the mask (`infra.masking`)."""
+    """Those who dispatch it or act for its unit, the worker who reported it and the one who
+    checks it, read its free text whole; everyone else reads it through the mask
+    (`infra.masking`)."""
     if user.is_authenticated and incident.reporter_id == user.pk:
         return True
     if capabilities is None:
         capabilities = capabilities_for(user=user, case=incident)
-    return bool(capabilities & {DISPATCHER, UNIT})
+    return bool(capabilities & {DISPATCHER, UNIT, CHECKER})
 
 
 def matter_rule_for(*, area, category: str) -> MatterRule | None:

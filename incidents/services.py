@@ -21,11 +21,14 @@ from governance.notifications import notify
 from governance.selectors import covers
 from governance.workdays import add_working_days
 from grids.models import FindingCategory, FindingStatus
+from grids.photos import MAX_PHOTOS, ProcessedPhoto
 from incidents.models import (
     INCIDENT_CATEGORIES,
     Incident,
     IncidentEvent,
     IncidentLevel,
+    IncidentPhoto,
+    IncidentStatus,
     MatterRule,
     UnitKind,
 )
@@ -41,7 +44,9 @@ SIGN_IN_WORKING_DAYS = 1
 MATTER_WORKING_DAYS_BOUNDS = (1, 365)
 
 
-def _act(*, actor, incident, version, action, change=None, note="", event_kind=None):
+def _act(
+    *, actor, incident, version, action, change=None, note="", event_kind=None, event_fields=None
+):
     # The registry names the services it dispatches to, so it is read when called.
     from cases.actions import take_action
     from incidents.actions import INCIDENT
@@ -55,7 +60,41 @@ def _act(*, actor, incident, version, action, change=None, note="", event_kind=N
         change=change or (lambda locked: None),
         note=note,
         event_kind=event_kind,
+        event_fields=event_fields,
     )
+
+
+def _check_photo_count(photos) -> list:
+    photos = list(photos or ())
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            _("At most %(count)d photos.") % {"count": MAX_PHOTOS}, code="too_many_photos"
+        )
+    return photos
+
+
+def _act_with_photos(*, photos: list[ProcessedPhoto], **arguments) -> Incident:
+    """`_act`, and the photos stored with the event it writes, all or nothing. Files are not
+    part of the transaction: those written before a rollback are removed, so a step the
+    database refused leaves no photo on disk that no row points to."""
+    written = []
+    try:
+        with transaction.atomic():
+            locked = _act(**arguments)
+            if photos:
+                event = IncidentEvent.objects.filter(incident=locked).latest("pk")
+                for photo in photos:
+                    stored = IncidentPhoto(
+                        incident=locked, event=event, width=photo.width, height=photo.height
+                    )
+                    stored.image.save("photo.jpg", photo.content, save=False)
+                    written.append(stored.image)
+                    stored.save()
+    except BaseException:
+        for image in written:
+            image.storage.delete(image.name)
+        raise
+    return locked
 
 
 def _required(value: str, message: str) -> str:
@@ -188,9 +227,21 @@ def incident_dispatch(
 
 
 def incident_sign_in(*, actor, incident, version=None) -> Incident:
+    """The unit signs for the incident; whoever dispatched it, and the worker who reported
+    it, are told."""
+
     def change(locked):
         locked.signed_in_on = timezone.localdate()
-        return {"unit": locked.unit_label()}
+        unit = locked.unit_label()
+        notify(
+            recipients=[*dispatchers(locked), locked.reporter],
+            kind="incident_signed_in",
+            text=_("Incident %(number)s was signed for by %(unit)s.")
+            % {"number": locked.number, "unit": unit},
+            url=_url(locked),
+            exclude=actor,
+        )
+        return {"unit": unit}
 
     return _act(actor=actor, incident=incident, version=version, action="sign_in", change=change)
 
@@ -224,8 +275,13 @@ def incident_return(*, actor, incident, version=None, reason: str) -> Incident:
     )
 
 
-def incident_handle(*, actor, incident, version=None, what_was_done: str) -> Incident:
+def incident_handle(
+    *, actor, incident, version=None, what_was_done: str, photos: list[ProcessedPhoto] = ()
+) -> Incident:
+    """The unit records what it did, with up to six photos (checked and re-encoded by
+    `grids.photos`), and the worker who checks it is told."""
     what_was_done = _required(what_was_done, _("Say what was done."))
+    photos = _check_photo_count(photos)
 
     def change(locked):
         locked.what_was_done = what_was_done
@@ -237,8 +293,10 @@ def incident_handle(*, actor, incident, version=None, what_was_done: str) -> Inc
             url=_url(locked),
             exclude=actor,
         )
+        return {"photos": len(photos)} if photos else None
 
-    return _act(
+    return _act_with_photos(
+        photos=photos,
         actor=actor,
         incident=incident,
         version=version,
@@ -248,41 +306,122 @@ def incident_handle(*, actor, incident, version=None, what_was_done: str) -> Inc
     )
 
 
-def incident_check(*, actor, incident, version=None, passed: bool, reason: str = "") -> Incident:
-    """The grid worker checks the handling on the spot: passed closes the incident; failed
-    sends it back to the unit to be done again, counted, with the reason."""
-    from incidents.models import IncidentStatus
+def incident_check(
+    *,
+    actor,
+    incident,
+    version=None,
+    passed: bool,
+    reason: str = "",
+    photos: list[ProcessedPhoto] = (),
+    client_key=None,
+) -> Incident:
+    """The grid worker checks the handling on the spot: passed closes the incident (whoever
+    dispatched it and the unit are told); failed sends it back to the unit to be done again,
+    counted, with the reason and a photo of what is still wrong.
 
+    `client_key`, made by the phone before its first try, records the check once: a retry
+    with the same key (the network dropped before the answer came) changes nothing."""
+    return incident_check_once(
+        actor=actor,
+        incident=incident,
+        version=version,
+        passed=passed,
+        reason=reason,
+        photos=photos,
+        client_key=client_key,
+    )[0]
+
+
+def incident_check_once(
+    *,
+    actor,
+    incident,
+    version=None,
+    passed: bool,
+    reason: str = "",
+    photos: list[ProcessedPhoto] = (),
+    client_key=None,
+) -> tuple[Incident, bool]:
+    """`incident_check`, and whether it was recorded now (False: a check with this
+    `client_key` was recorded before, and nothing was written)."""
     reason = (reason or "").strip()
     if not passed and not reason:
         raise ValidationError(_("Say what is still wrong."))
+    photos = _check_photo_count(photos)
 
     def change(locked):
         if passed:
             locked.status = IncidentStatus.CLOSED
             locked.closed_on = timezone.localdate()
-            return {"passed": True}
-        locked.status = IncidentStatus.SIGNED_IN
-        locked.rework_count += 1
-        notify(
-            recipients=unit_people(locked),
-            kind="incident_rework",
-            text=_("Incident %(number)s failed the check: do it again.")
-            % {"number": locked.number},
-            url=_url(locked),
-            exclude=actor,
-        )
-        return {"passed": False, "rework": locked.rework_count}
+            notify(
+                recipients=[*dispatchers(locked), *unit_people(locked)],
+                kind="incident_closed",
+                text=_("Incident %(number)s passed the check and is closed.")
+                % {"number": locked.number},
+                url=_url(locked),
+                exclude=actor,
+            )
+            details = {"passed": True}
+        else:
+            if not photos:
+                raise ValidationError(
+                    _("Take a photo of what is still wrong."), code="no_check_photo"
+                )
+            locked.status = IncidentStatus.SIGNED_IN
+            locked.rework_count += 1
+            notify(
+                recipients=unit_people(locked),
+                kind="incident_rework",
+                text=_("Incident %(number)s failed the check: do it again.")
+                % {"number": locked.number},
+                url=_url(locked),
+                exclude=actor,
+            )
+            details = {"passed": False, "rework": locked.rework_count}
+        if photos:
+            details["photos"] = len(photos)
+        return details
 
-    return _act(
-        actor=actor,
-        incident=incident,
-        version=version,
-        action="check",
-        change=change,
-        note=reason,
-        event_kind="check_passed" if passed else "check_failed",
-    )
+    try:
+        with transaction.atomic():
+            if client_key is not None:
+                # The incident's row is the lock: a retry waits for the try it repeats.
+                Incident.objects.select_for_update().filter(pk=incident.pk).first()
+                repeated = _repeated_check(actor=actor, incident=incident, client_key=client_key)
+                if repeated is not None:
+                    return repeated, False
+            locked = _act_with_photos(
+                photos=photos,
+                actor=actor,
+                incident=incident,
+                version=version,
+                action="check",
+                change=change,
+                note=reason,
+                event_kind="check_passed" if passed else "check_failed",
+                event_fields=lambda before, locked: {"client_key": client_key},
+            )
+    except IntegrityError:
+        # The same key arrived twice at the same moment: the other request recorded it.
+        repeated = client_key and _repeated_check(
+            actor=actor, incident=incident, client_key=client_key
+        )
+        if not repeated:
+            raise
+        return repeated, False
+    return locked, True
+
+
+def _repeated_check(*, actor, incident, client_key) -> Incident | None:
+    """The incident as it stands, if a check with `client_key` was recorded already."""
+    earlier = IncidentEvent.objects.filter(client_key=client_key).first()
+    if earlier is None:
+        return None
+    if earlier.incident_id != incident.pk or earlier.actor_id != actor.pk:
+        raise ValidationError(_("This submission key was already used."), code="key_reused")
+    incident.refresh_from_db()
+    return incident
 
 
 def _rule_value(unit_kind, department, working_days) -> dict:

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.incident_list, name="list"),
     path("<int:pk>/", views.incident_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.incident_act, name="act"),
+    path("<int:pk>/check/", views.incident_check_phone, name="check_phone"),
+    path("photos/<int:pk>/", views.incident_photo, name="photo"),
     path("from-finding/<int:pk>/", views.incident_from_finding, name="from_finding"),
     path(
         "settings/<str:code>/matters/",

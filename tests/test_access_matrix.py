@@ -99,6 +99,8 @@ OBJECT_URLS = {
     "working_calendar": lambda w: {"year": timezone.localdate().year},
     "calendar_day_add": lambda w: {"year": timezone.localdate().year},
     "calendar_day_remove": lambda w: {"year": timezone.localdate().year},
+    "incidents:check_phone": lambda w: {"pk": w["handled_incident"].pk},
+    "incidents:photo": lambda w: {"pk": w["incident_photo"].pk},
 }
 
 
@@ -201,6 +203,27 @@ def world(changzhi_slice):
         status=FindingStatus.HANDED_UP,
     )
     incident = incidents.incident_create_from_finding(actor=staff, finding=hazard)
+    # Another, handled by the township's office with a photo, waiting for the worker's check.
+    loose, _ = grids.finding_log(
+        actor=worker,
+        grid=grid,
+        client_key=uuid.uuid4(),
+        category="safety_hazard",
+        severity="low",
+        description="护栏松动",
+        status=FindingStatus.HANDED_UP,
+    )
+    handled_incident = incidents.incident_create_from_finding(actor=staff, finding=loose)
+    incidents.incident_dispatch(
+        actor=staff, incident=handled_incident, unit_kind="township", reason="镇里处理"
+    )
+    incidents.incident_sign_in(actor=staff, incident=handled_incident)
+    incidents.incident_handle(
+        actor=staff,
+        incident=handled_incident,
+        what_was_done="已加固",
+        photos=[process_photo(_jpeg())],
+    )
     world_objects = {
         "village": village,
         "township": township,
@@ -215,6 +238,8 @@ def world(changzhi_slice):
         "attachment": attachment,
         "petition": petition,
         "incident": incident,
+        "handled_incident": handled_incident,
+        "incident_photo": handled_incident.photos.get(),
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -345,6 +370,10 @@ MAY_USE = {
     "working_calendar": set(),
     "calendar_day_add": set(),
     "calendar_day_remove": set(),
+    # Checked on the spot by the worker who reported it, alone.
+    "incidents:check_phone": {"team_worker"},
+    # Its photos open for whoever sees the incident.
+    "incidents:photo": (_SEES_PETITIONS | {"mediator", "team_worker"}),
 }
 
 REFUSED = (403, 404, 405)

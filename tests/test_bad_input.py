@@ -441,6 +441,7 @@ FORMS = {
         ("liaison", _case_url("incidents:detail", "signed_in")),
         ("worker", _case_url("incidents:detail", "handled")),
     ],
+    "incidents:check_phone": [("worker", _case_url("incidents:check_phone", "handled"))],
     "dashboards:scheme": [("admin", _world_url("dashboards:scheme"))],
     "dashboards:month_publish": [("county", _world_url("dashboards:month_publish"))],
     "grids:patrol_target_settings": [("admin", _world_url("county_settings"))],

@@ -16,6 +16,9 @@
  * its <input type=file data-photo-longest-side="1600"> photos are shrunk to that size;
  * [data-outbox-status] shows what happened; [data-outbox-list] lists what is waiting;
  * forms with data-geolocate get their hidden latitude/longitude filled when the phone can.
+ * A form that is not a finding names itself: data-outbox-label (its line in the list) and
+ * data-outbox-sent / -offline / -slow / -later / -sign-in (what the worker is told); with
+ * data-outbox-once it is sent once only: kept on the phone, it is not made ready for another.
  * The <script> element itself carries data-send-seconds and data-slow-bytes-per-second
  * ({% outbox_script %}, from the portal's settings).
  */
@@ -463,12 +466,28 @@
       outbox: form.dataset.outbox,
       url: form.action || location.href,
       created: Date.now(),
-      label: label.join(" · "),
+      label: form.dataset.outboxLabel || label.join(" · "),
       entries,
     };
   }
 
+  /* What the worker is told about this form's submission: the finding's words, unless the
+   * form gives its own. */
+  function textsFor(form) {
+    const own = {
+      sent: form.dataset.outboxSent,
+      offline: form.dataset.outboxOffline,
+      slow: form.dataset.outboxSlow,
+      later: form.dataset.outboxLater,
+      signIn: form.dataset.outboxSignIn,
+    };
+    const texts = { ...t };
+    for (const [name, text] of Object.entries(own)) if (text) texts[name] = text;
+    return texts;
+  }
+
   async function submit(form) {
+    const texts = textsFor(form);
     prepare(form, false);
     const photos = Array.from(photoInputs(form)).some((input) => input.files.length);
     if (photos) say(t.shrinking, "info");
@@ -493,7 +512,7 @@
     if (result.outcome === "sent") {
       prepare(form, true); // in case "back" brings this page back
       try {
-        sessionStorage.setItem(FLASH_KEY, t.sent);
+        sessionStorage.setItem(FLASH_KEY, texts.sent);
       } catch (error) {
         // No flash message then; the finding is saved all the same.
       }
@@ -509,8 +528,9 @@
       say(t.failed, "danger");
       return;
     }
-    say(t[result.outcome], "warning");
-    readyForNext(form);
+    say(texts[result.outcome], "warning");
+    if (form.hasAttribute("data-outbox-once")) form.dataset.outboxKept = "true";
+    else readyForNext(form);
     statusBox().scrollIntoView({ block: "center" });
     await showWaiting();
     if (result.outcome === "slow") flush(); // the link is there: try again, with more time
@@ -521,7 +541,7 @@
     let busy = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      if (busy) return; // a double tap sends once
+      if (busy || form.dataset.outboxKept) return; // a double tap sends once
       busy = true;
       const buttons = form.querySelectorAll("button[type=submit], input[type=submit]");
       buttons.forEach((button) => (button.disabled = true));
@@ -529,7 +549,8 @@
         await submit(form);
       } finally {
         busy = false;
-        buttons.forEach((button) => (button.disabled = false));
+        // A form sent once only stays closed once the phone keeps it.
+        if (!form.dataset.outboxKept) buttons.forEach((button) => (button.disabled = false));
       }
     });
   }

@@ -11,10 +11,19 @@ from tests.factories import (
     GridFactory,
     UserFactory,
     department_with_liaison,
+    image_bytes,
     log_finding,
     person_with_role,
+    photo_upload,
     team_member,
 )
+
+
+def a_photo(color=(90, 140, 60)):
+    """A photo as the services take it: checked and re-encoded by `grids.photos`."""
+    from grids.photos import process_photo
+
+    return process_photo(photo_upload(content=image_bytes(size=(800, 600), color=color)))
 
 
 def person(role, area_code, name):

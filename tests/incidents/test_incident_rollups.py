@@ -30,6 +30,7 @@ from incidents.models import INCIDENT_CLOCKS, Incident, IncidentEvent, MatterRul
 from tests.conftest import LUCHENG
 from tests.dashboards.helpers import page_link, page_table, workbook_table
 from tests.factories import area, log_finding
+from tests.incidents.conftest import a_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,7 @@ class Week:
             incident=self.incidents[name],
             passed=passed,
             reason="" if passed else "仍未修好",
+            photos=[] if passed else [a_photo()],
         )
 
     def night(self, day: int):

@@ -12,6 +12,7 @@ from incidents import services
 from incidents.models import Incident, IncidentEvent, IncidentStatus, MatterRule, UnitKind
 from tests.conftest import LUCHENG
 from tests.factories import UserFactory, area, team_member
+from tests.incidents.conftest import a_photo
 
 S = IncidentStatus
 
@@ -37,7 +38,7 @@ def dispatch_to(incident, actor, department, **extra):
 
 @pytest.mark.django_db
 def test_the_whole_loop_from_finding_to_closed(
-    incident, township_staff, roads, worker, django_capture_on_commit_callbacks
+    incident, township_staff, roads, worker, django_capture_on_commit_callbacks, media_root
 ):
     department, liaison = roads
     assert incident.status == S.NEW
@@ -52,7 +53,9 @@ def test_the_whole_loop_from_finding_to_closed(
     with django_capture_on_commit_callbacks(execute=True):
         services.incident_handle(actor=liaison, incident=incident, what_was_done="已补装井盖")
     assert Notification.objects.filter(recipient=worker, kind="incident_handled").exists()
-    services.incident_check(actor=worker, incident=incident, passed=False, reason="井盖松动")
+    services.incident_check(
+        actor=worker, incident=incident, passed=False, reason="井盖松动", photos=[a_photo()]
+    )
     assert incident.status == S.SIGNED_IN and incident.rework_count == 1
     services.incident_handle(actor=liaison, incident=incident, what_was_done="已加固")
     services.incident_check(actor=worker, incident=incident, passed=True)
