@@ -229,7 +229,7 @@ def petition_notice(request, pk):
         request,
         pk,
         template="petitions/notice.html",
-        ready=lambda p: bool(p.not_accepted_reason) and not p.referral_channel,
+        ready=lambda p: bool(p.not_accepted_reason),
     )
 
 
