@@ -129,7 +129,7 @@ class DepartmentForm(VersionedForm):
     """转送/交办: the department of the county that will handle it."""
 
     department = forms.ModelChoiceField(queryset=None, label=_("Department"))
-    note = long_text(_("Instruction"), 2000, rows=2, required=False)
+    note = long_text(_("Instruction to the department"), 2000, rows=2, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
