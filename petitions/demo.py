@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from governance.demo import DEMO_COUNTY, DEMO_PASSWORD, DEMO_TOWNSHIP, DemoPerson
-from governance.models import Area, Department, Membership, Role
+from governance.models import Area, Department, Role
 from governance.services import membership_grant
 
 DEMO_HEAD_PEOPLE = [
@@ -28,11 +28,14 @@ def seed_demo_heads() -> list[DemoPerson]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             area = Area.objects.get(code=person.area_code)
-            membership_grant(actor=None, user=user, area=area, role=person.role)
+            membership_grant(
+                actor=None,
+                user=user,
+                area=area,
+                role=person.role,
+                is_head=person.username == "township_head",
+            )
             users[person.username] = user
-        Membership.objects.filter(
-            user=users["township_head"], role=Role.TOWNSHIP_STAFF, area__code=DEMO_TOWNSHIP
-        ).update(is_head=True)
         department, _created = Department.objects.get_or_create(
             area=Area.objects.get(code=DEMO_COUNTY), name=DEMO_HEADED_DEPARTMENT
         )

@@ -82,15 +82,12 @@ def generate_petitions(ctx: LoadContext) -> None:
         village = grid.village
         if rng.random() < 0.75:
             area_id = village.id
-            level = rng.choices(
-                [PetitionLevel.VILLAGE, PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY],
-                [0.5, 0.4, 0.1],
-            )[0]
+            # A village committee is not a petition body: the township or county handles it.
+            level = rng.choices([PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY], [0.9, 0.1])[0]
         else:
             area_id = village.township_id
             level = rng.choices([PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY], [0.8, 0.2])[0]
         unit, staff = {
-            PetitionLevel.VILLAGE: (village.id, ctx.village_staff.get(village.id)),
             PetitionLevel.TOWNSHIP: (village.township_id, ctx.township_staff[village.township_id]),
             PetitionLevel.COUNTY: (village.county_id, ctx.county_staff[village.county_id]),
         }[level]
