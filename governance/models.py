@@ -128,7 +128,7 @@ class Membership(models.Model):
     # staff, held at that township or county. A head approves what the statute leaves to the
     # handling body's own head (a petition's extension); it is not a role of its own, so it
     # changes nothing of what the person sees.
-    is_head = models.BooleanField(_("head of the centre"), default=False)
+    is_head = models.BooleanField(_("head of the centre"), default=False, db_default=False)
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:

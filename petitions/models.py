@@ -188,15 +188,22 @@ class Petition(Case):
     decided_on = models.DateField(_("acceptance decided on"), null=True, blank=True)
     not_accepted_reason = models.TextField(_("reason for not accepting"), blank=True)
     # 诉访分离: the claim belongs to a legal channel, and the body it is to be brought to.
+    # (Database defaults too: the load generator writes rows with COPY.)
     referral_channel = models.CharField(
-        _("legal channel"), max_length=32, choices=ReferralChannel.choices, blank=True
+        _("legal channel"),
+        max_length=32,
+        choices=ReferralChannel.choices,
+        blank=True,
+        db_default="",
     )
-    referral_body = models.CharField(_("body to apply to"), max_length=200, blank=True)
+    referral_body = models.CharField(
+        _("body to apply to"), max_length=200, blank=True, db_default=""
+    )
     conclusion_due = models.DateField(_("conclusion due"), null=True, blank=True)
     # The one extension: asked for by those handling it, approved by the head of the
     # handling body, who is not the one who asked.
     extension_requested_days = models.PositiveSmallIntegerField(
-        _("extension asked for (days)"), default=0
+        _("extension asked for (days)"), default=0, db_default=0
     )
     extension_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -225,7 +232,7 @@ class Petition(Case):
     )
     second_review_due = models.DateField(_("second review due"), null=True, blank=True)
     second_reviewed_on = models.DateField(_("second review concluded on"), null=True, blank=True)
-    second_review_opinion = models.TextField(_("second review opinion"), blank=True)
+    second_review_opinion = models.TextField(_("second review opinion"), blank=True, db_default="")
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction"),
         null=True,

@@ -297,7 +297,8 @@ def _walk(rng, ctx, day, last, s, event, actor, superior, pk, assignments) -> No
         s["extension_days"] = days
         s["extension_reason"] = "情况复杂，需进一步调查核实"
         s["conclusion_due"] = _deadline(decided, _days("conclusion") + days)
-        event(extended, at(), superior, "extend", None, s["extension_reason"])
+        # Approved by the handling body's head (信访工作条例): the superior stands in for one.
+        event(extended, at(), superior, "approve_extension", None, s["extension_reason"])
     if rng.random() < 0.03:
         flagged = later(assigned, 3, 30)
         if flagged is None:
