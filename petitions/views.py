@@ -58,6 +58,16 @@ def petition_register(request):
                     "180 days. Check the list below; tick the box to register it anyway."
                 ),
             )
+            final = repeats[0]
+            if final.second_reviewed_on is not None:
+                form.add_error(
+                    None,
+                    _(
+                        "The matter of petition %(number)s was concluded by a second review on "
+                        "%(date)s: a new petition on it is not accepted."
+                    )
+                    % {"number": final.number, "date": final.second_reviewed_on.isoformat()},
+                )
         else:
             try:
                 petition = services.petition_register(

@@ -219,7 +219,8 @@ def test_a_new_petition_on_a_matter_concluded_by_a_second_review_is_not_accepted
 
     # Flagged at registration although it came in more than 180 days ago: it is final.
     response = client.post("/petitions/new/", register_form(subject="再次反映路灯问题"))
-    assert earlier.number in text_of(response)
+    assert f"信访件 {earlier.number} 所涉事项已于" in text_of(response)
+    assert "复核终结，就该事项再次提出的信访不予受理" in text_of(response)
     client.post("/petitions/new/", register_form(subject="再次反映路灯问题", confirm_repeat="on"))
     again = Petition.objects.exclude(pk=earlier.pk).get()
     assert again.repeat_of == earlier
