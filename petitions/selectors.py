@@ -83,7 +83,8 @@ def capabilities_for(*, user, case: Petition) -> set[str]:
     if centre:
         held.add(CENTRE)
     # "谁主管、谁负责": once sent to a department, its liaisons handle it, not the centre.
-    if is_liaison_of(user, case.department_id) if case.department_id else centre:
+    handles = is_liaison_of(user, case.department_id) if case.department_id else centre
+    if handles:
         held.add(LEVEL_STAFF)
     area = area_at_level(case.area, case.level)
     if works_above_level(user=user, area=area, level=case.level):
