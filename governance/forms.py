@@ -45,6 +45,9 @@ class MembershipForm(forms.Form):
 
     area = AreaChoiceField(queryset=None, label=_("Area"), to_field_name="code")
     role = forms.ChoiceField(choices=Role.choices, label=_("Role"))
+    is_head = forms.BooleanField(
+        label=_("Head of the centre (approves a petition's extension)"), required=False
+    )
 
     def __init__(self, *args, administrator, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +68,8 @@ class MembershipRevokeForm(forms.Form):
 
 
 class PersonCreateForm(MembershipForm):
+    # A head is appointed on the person's page, once they exist.
+    is_head = None
     username = forms.RegexField(
         label=_("Sign-in name"),
         max_length=150,

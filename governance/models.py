@@ -5,6 +5,7 @@ Every other app points at an `Area` and asks `governance.selectors` who may see 
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
@@ -107,6 +108,9 @@ ROLE_LEVELS: dict[str, set[str]] = {
 GRID_SCOPED_ROLES = frozenset({Role.GRID_WORKER, Role.POLICE_LIAISON})
 AREA_WIDE_ROLES = frozenset(Role.values) - GRID_SCOPED_ROLES
 
+# The roles whose membership may be the head of its centre (`Membership.is_head`).
+HEAD_ROLES = [Role.TOWNSHIP_STAFF, Role.COUNTY_OFFICIAL]
+
 
 class Membership(models.Model):
     """`user` holds `role` over `area` and everything below it."""
@@ -121,6 +125,11 @@ class Membership(models.Model):
         Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    # The head (主任) of the centre this membership staffs: a township's or a county's centre
+    # staff, held at that township or county. A head approves what the statute leaves to the
+    # handling body's own head (a petition's extension); it is not a role of its own, so it
+    # changes nothing of what the person sees.
+    is_head = models.BooleanField(_("head of the centre"), default=False, db_default=False)
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
@@ -129,7 +138,11 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "area", "role"], name="membership_unique_user_area_role"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(is_head=False) | Q(role__in=HEAD_ROLES),
+                name="membership_head_only_of_a_centre",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +162,16 @@ class Department(models.Model):
         verbose_name=_("liaisons"),
         related_name="departments",
         blank=True,
+    )
+    # The department's head (负责人), one of its liaisons: approves what the statute leaves to
+    # the handling body's own head (a petition's extension).
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_departments",
     )
 
     class Meta:

@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from governance.area_import import DivisionRow
 from governance.audit.models import AuditKind
 from governance.audit.services import audit_record
-from governance.models import LEVEL_ORDER, ROLE_LEVELS, Area, AreaLevel, Membership, Role
+from governance.models import (
+    HEAD_ROLES,
+    LEVEL_ORDER,
+    ROLE_LEVELS,
+    Area,
+    AreaLevel,
+    Membership,
+    Role,
+)
 from governance.selectors import jurisdiction_q
 from governance.tree import Position, nested_set_positions
 
@@ -177,6 +185,8 @@ def _audit_role_change(*, kind: str, actor, membership: Membership, reason: str 
         "role": membership.role,
         "area": membership.area.code,
     }
+    if membership.is_head:
+        detail["head"] = True
     if reason:
         detail["reason"] = reason
     if actor is None:
@@ -184,15 +194,28 @@ def _audit_role_change(*, kind: str, actor, membership: Membership, reason: str 
     audit_record(kind=kind, actor=actor, area=membership.area, target=username, detail=detail)
 
 
-def membership_grant(*, actor, user, area: Area, role: str) -> Membership:
-    """Give `user` the `role` over `area`. `actor` must administer `area`.
+def membership_grant(*, actor, user, area: Area, role: str, is_head: bool = False) -> Membership:
+    """Give `user` the `role` over `area`. `actor` must administer `area`. With `is_head`,
+    the person heads that township's or county's centre (`Membership.is_head`); granting it
+    to one who holds the role already makes them its head.
 
     Granting a membership someone already holds changes nothing and returns it.
     """
     require_administrator_of(actor=actor, area=area)
     _check_role_level(role=role, area=area)
+    if is_head and role not in HEAD_ROLES:
+        raise ValidationError(
+            _("Only a township's or a county's centre staff can head the centre."),
+            code="head_role",
+        )
     with transaction.atomic():
-        membership, created = Membership.objects.get_or_create(user=user, area=area, role=role)
+        membership, created = Membership.objects.get_or_create(
+            user=user, area=area, role=role, defaults={"is_head": is_head}
+        )
+        if not created and is_head and not membership.is_head:
+            membership.is_head = True
+            membership.save(update_fields=["is_head"])
+            created = True
         if created:
             _audit_role_change(kind=AuditKind.ROLE_GRANTED, actor=actor, membership=membership)
     return membership

@@ -125,6 +125,7 @@ def person_detail(request, pk):
                 user=person,
                 area=form.cleaned_data["area"],
                 role=form.cleaned_data["role"],
+                is_head=form.cleaned_data["is_head"],
             )
         except ValidationError as error:
             form.add_error(None, error)

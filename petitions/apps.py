@@ -15,6 +15,7 @@ class PetitionsConfig(AppConfig):
                 Role.VILLAGE_STAFF,
                 Role.GRID_CHIEF,
                 Role.TOWNSHIP_STAFF,
+                Role.DEPARTMENT_LIAISON,
                 Role.COUNTY_OFFICIAL,
                 Role.CITY_OFFICIAL,
             }
@@ -35,3 +36,9 @@ class PetitionsConfig(AppConfig):
         from petitions.configuration import SECTION, render_section
 
         register_settings_section(SECTION, render_section, order=30)
+
+        from governance.demo import DEMO_EXTENSIONS
+        from petitions.demo import seed_demo_heads
+
+        if seed_demo_heads not in DEMO_EXTENSIONS:
+            DEMO_EXTENSIONS.append(seed_demo_heads)

@@ -5,7 +5,7 @@ from cases.identity import PersonIdentityForm
 from governance.forms import ISODateInput
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user
-from petitions.models import PetitionChannel, PetitionLevel
+from petitions.models import PetitionChannel, PetitionLevel, ReferralChannel
 
 
 class BasePetitionerFormSet(forms.BaseFormSet):
@@ -111,6 +111,40 @@ class VersionedForm(forms.Form):
 
 class ReasonForm(VersionedForm):
     reason = long_text(_("Reason"), 2000, rows=2)
+
+
+class ReferForm(VersionedForm):
+    """诉访分离: the legal channel the claim belongs to and the body to apply to."""
+
+    channel = forms.ChoiceField(choices=ReferralChannel.choices, label=_("Legal channel"))
+    body = forms.CharField(
+        label=_("Body to apply to"),
+        max_length=200,
+        help_text=_("For example 潞城区人民法院, or the labour arbitration commission."),
+    )
+    reason = long_text(_("Reason"), 2000, rows=2)
+
+
+class DepartmentForm(VersionedForm):
+    """转送/交办: the department of the county that will handle it."""
+
+    department = forms.ModelChoiceField(queryset=None, label=_("Department"))
+    note = long_text(_("Instruction to the department"), 2000, rows=2, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from governance.models import Department
+        from petitions.selectors import department_choices
+
+        self.fields["department"].queryset = (
+            department_choices(petition=self.petition)
+            if self.petition is not None
+            else Department.objects.none()
+        )
+
+
+class AssistForm(VersionedForm):
+    what = long_text(_("What the village did"), 2000, rows=2)
 
 
 class AssignForm(VersionedForm):

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.levels import area_at_level, works_above_level, works_at_level
-from governance.models import Role
-from governance.selectors import get_or_404_audited
+from cases.levels import LEVEL_ROLES, area_at_level, works_above_level, works_at_level
+from governance.models import AreaLevel, Department, Role
+from governance.selectors import get_or_404_audited, memberships_of
 from governance.workdays import calendar_deadline
 from infra.crypto import blind_indexes
 from infra.masking import TextMask, text_mask
@@ -22,29 +22,84 @@ from petitions.models import (
     Petitioner,
     PetitionStatus,
 )
-from petitions.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
+from petitions.workflow import (
+    ASSIGNEE,
+    ASSISTING,
+    CENTRE,
+    HEAD,
+    LEVEL_STAFF,
+    REVIEWER,
+    SECOND_REVIEWER,
+    SUPERIOR,
+    review_level,
+    second_review_level,
+)
 
 REPEAT_WINDOW_DAYS = 180
 
 
 def petition_get_for_user_or_404(*, user, pk) -> Petition:
     petitions = Petition.objects.visible_to(user).select_related(
-        "area", "area__parent", "area__parent__parent", "registering_unit"
+        "area", "area__parent", "area__parent__parent", "registering_unit", "department__area"
     )
     return get_or_404_audited(petitions, user=user, area_field="area", pk=pk)
+
+
+def _staffs(user, case: Petition, level: str | None) -> bool:
+    """`user` staffs the centre at `level` over the petition's area."""
+    if level is None:
+        return False
+    return works_at_level(user=user, area=area_at_level(case.area, level), level=level)
+
+
+def is_liaison_of(user, department_id: int | None) -> bool:
+    if department_id is None or not user.is_authenticated:
+        return False
+    if "_petition_departments" not in user.__dict__:
+        user.__dict__["_petition_departments"] = set(
+            Department.objects.filter(liaisons=user).values_list("pk", flat=True)
+        )
+    return department_id in user.__dict__["_petition_departments"]
+
+
+def heads_handling_body(user, case: Petition) -> bool:
+    """`user` is the head of the body handling the petition: of its department
+    (`Department.head`) once it was sent to one, else of the centre at its level, held at
+    the very township or county (`Membership.is_head`)."""
+    if case.department_id:
+        return case.department.head_id == user.pk
+    unit = area_at_level(case.area, case.level)
+    return any(
+        m.is_head and m.area_id == unit.pk and m.role in LEVEL_ROLES[case.level]
+        for m in memberships_of(user=user)
+    )
 
 
 def capabilities_for(*, user, case: Petition) -> set[str]:
     if user is None or not user.is_authenticated:
         return set()
     held = set()
-    area = area_at_level(case.area, case.level)
-    if works_at_level(user=user, area=area, level=case.level):
+    centre = _staffs(user, case, case.level)
+    if centre:
+        held.add(CENTRE)
+    # "谁主管、谁负责": once sent to a department, its liaisons handle it, not the centre.
+    handles = is_liaison_of(user, case.department_id) if case.department_id else centre
+    if handles:
         held.add(LEVEL_STAFF)
+    area = area_at_level(case.area, case.level)
     if works_above_level(user=user, area=area, level=case.level):
         held.add(SUPERIOR)
     if case.assignments.filter(person=user, ended_at__isnull=True).exists():
         held.add(ASSIGNEE)
+    if heads_handling_body(user, case):
+        held.add(HEAD)
+    if _staffs(user, case, review_level(case)):
+        held.add(REVIEWER)
+    if _staffs(user, case, second_review_level(case)):
+        held.add(SECOND_REVIEWER)
+    # Village committee staff of the village concerned help at the source.
+    if case.area.level == AreaLevel.VILLAGE and _staffs(user, case, AreaLevel.VILLAGE):
+        held.add(ASSISTING)
     return held
 
 
@@ -64,9 +119,10 @@ def with_petitioner_names(petitions: QuerySet[Petition]) -> QuerySet[Petition]:
 class PetitionMasks:
     """For one reader, the mask of each of many petitions' text (its subject, on a list, a
     panel or an export): None where the reader handles the petition (staff of its level over
-    its area, or assigned to it: `is_handling(capabilities_for(...))`, decided without a query
-    per petition), else the petitioners' names and every number masked
-    (`infra.masking`). The petitions come from `with_petitioner_names`."""
+    its area, or of the department it was sent to, or assigned to it:
+    `is_handling(capabilities_for(...))`, decided without a query per petition), else the
+    petitioners' names and every number masked (`infra.masking`). The petitions come from
+    `with_petitioner_names`."""
 
     def __init__(self, user):
         self.user = user
@@ -83,6 +139,8 @@ class PetitionMasks:
             )
         if petition.pk in self._assigned:
             return True
+        if petition.department_id:
+            return is_liaison_of(self.user, petition.department_id)
         area = area_at_level(petition.area, petition.level)
         return works_at_level(user=self.user, area=area, level=petition.level)
 
@@ -137,21 +195,26 @@ def petition_clocks(petition: Petition, *, on: date | None = None) -> list[Clock
         )
 
     finished = petition.status in {PetitionStatus.SATISFIED, PetitionStatus.CLOSED}
-    window_open = (
-        petition.review_request_due is not None
-        and petition.review_requested_on is None
-        and not finished
-    )
+
+    def window(label, due, requested_on) -> Clock:
+        running = due is not None and requested_on is None and not finished
+        return Clock(label, due, requested_on, running=running)
+
     return [
         statutory("acceptance"),
         statutory("conclusion"),
-        Clock(
+        window(
             _("Review may be requested until"),
             petition.review_request_due,
             petition.review_requested_on,
-            running=window_open,
         ),
         statutory("review"),
+        window(
+            _("Second review may be requested until"),
+            petition.second_review_request_due,
+            petition.second_review_requested_on,
+        ),
+        statutory("second_review"),
     ]
 
 
@@ -168,7 +231,8 @@ def possible_repeats(
     subject in the same area, received in the 180 days before `received_on` (today if not
     given) or since. The window runs on the day petitions came in, not on the day someone
     typed them in; and a petition outside the person's jurisdiction is not theirs to read,
-    even as a possible repeat."""
+    even as a possible repeat. A matter concluded by a second review (复核) is final: its
+    petitions count however long ago they came in, and come first."""
     received_on = received_on or timezone.localdate()
     digests = [digest for number in id_numbers for digest in blind_indexes(number)]
     same_person = Petitioner.objects.filter(id_number_digest__in=digests).values("petition_id")
@@ -176,33 +240,61 @@ def possible_repeats(
         Petition.objects.visible_to(user)
         .filter(
             Q(pk__in=Subquery(same_person)) | Q(subject=subject.strip(), area=area),
-            received_on__gte=received_on - timedelta(days=REPEAT_WINDOW_DAYS),
+            Q(received_on__gte=received_on - timedelta(days=REPEAT_WINDOW_DAYS))
+            | Q(second_reviewed_on__isnull=False),
         )
-        .order_by("-received_on", "-pk")
+        .order_by(F("second_reviewed_on").desc(nulls_last=True), "-received_on", "-pk")
     )
 
 
+def concluded_by_second_review(petition: Petition) -> Petition | None:
+    """The earlier petition on the same matter (followed through `repeat_of`) whose second
+    review (复核) concluded it, or None. Such a matter is final: it is not accepted again
+    (信访工作条例 art. 35)."""
+    seen = set()
+    node = petition.repeat_of
+    while node is not None and node.pk not in seen and len(seen) < 50:
+        if node.second_reviewed_on is not None:
+            return node
+        seen.add(node.pk)
+        node = node.repeat_of
+    return None
+
+
 def handler_candidates(*, petition: Petition):
-    """Staff of the levels over the petition's area, who can be assigned to handle it."""
+    """Who can be assigned to handle it: the liaisons of the department it was sent to, or
+    else the centre's staff and mediators over its area (not village committee staff: a
+    village helps, it does not handle)."""
     from django.contrib.auth import get_user_model
 
+    users = get_user_model().objects.filter(is_active=True)
+    if petition.department_id:
+        return users.filter(departments=petition.department_id).distinct().order_by("username")
     areas = []
     node = petition.area
     while node is not None:
         areas.append(node.pk)
         node = node.parent
     return (
-        get_user_model()
-        .objects.filter(
+        users.filter(
             memberships__area_id__in=areas,
-            memberships__role__in=[
-                Role.VILLAGE_STAFF,
-                Role.TOWNSHIP_STAFF,
-                Role.COUNTY_OFFICIAL,
-                Role.MEDIATOR,
-            ],
-            is_active=True,
+            memberships__role__in=[Role.TOWNSHIP_STAFF, Role.COUNTY_OFFICIAL, Role.MEDIATOR],
         )
         .distinct()
         .order_by("username")
+    )
+
+
+def department_choices(*, petition: Petition) -> QuerySet[Department]:
+    """The departments the centre may send the petition to (转送/交办): those of the county
+    over its area, and of the centre's own township, that have a liaison to act for them."""
+    units = {
+        area_at_level(petition.area, AreaLevel.COUNTY).pk,
+        area_at_level(petition.area, petition.level).pk,
+    }
+    return (
+        Department.objects.filter(area__in=units, liaisons__isnull=False)
+        .distinct()
+        .select_related("area")
+        .order_by("area__code", "name")
     )

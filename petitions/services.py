@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.actions import take_action
-from cases.levels import area_at_level, is_handling, staff_at_level, works_at_level
+from cases.levels import (
+    LEVELS_UPWARD,
+    area_at_level,
+    is_handling,
+    staff_at_level,
+    works_at_level,
+)
 from cases.workflow import TransitionNotAllowed
 from governance.configuration.services import (
     audit_setting_change,
@@ -21,7 +27,7 @@ from governance.configuration.services import (
     require_city_administrator,
     whole_number,
 )
-from governance.models import Area
+from governance.models import Area, Department
 from governance.notifications import notify
 from governance.selectors import covers
 from petitions.models import (
@@ -34,15 +40,17 @@ from petitions.models import (
     PetitionClock,
     Petitioner,
     PetitionEvent,
+    ReferralChannel,
 )
 from petitions.selectors import (
     capabilities_for,
     clock_days,
     clock_due,
     conclusion_due,
+    department_choices,
     handler_candidates,
 )
-from petitions.workflow import level_above, level_below
+from petitions.workflow import level_above, level_below, second_review_level
 
 
 def _act(*, actor, petition, version, action, change=None, note="", event_kind=None):
@@ -97,9 +105,13 @@ def petition_register(
         raise ValidationError(_("The day received cannot be in the future."))
     if channel not in PetitionChannel.values:
         raise ValidationError(_("Unknown channel."))
-    if area.level not in PETITION_LEVEL_ORDER:
+    if level not in PETITION_LEVEL_ORDER:
+        raise ValidationError(
+            _("A petition is accepted and handled by a township or county centre, not a village.")
+        )
+    if area.level not in ("village", *PETITION_LEVEL_ORDER):
         raise ValidationError(_("A petition concerns a village, a township or a county."))
-    if PETITION_LEVEL_ORDER.index(area.level) > PETITION_LEVEL_ORDER.index(level):
+    if LEVELS_UPWARD.index(area.level) > LEVELS_UPWARD.index(level):
         raise ValidationError(_("The handling level cannot be below the area concerned."))
     unit = area_at_level(area, level)
     if not works_at_level(user=actor, area=unit, level=level):
@@ -173,6 +185,69 @@ def petition_not_accept(*, actor, petition, version=None, reason: str) -> Petiti
         change=change,
         note=reason,
     )
+
+
+def petition_refer(
+    *, actor, petition, version=None, channel: str, body: str, reason: str
+) -> Petition:
+    """诉访分离: the claim belongs to litigation, arbitration or administrative review, so it is
+    not accepted as a petition but directed there, to the body named, with a printable notice
+    (信访工作条例 art. 31). The acceptance clock is met."""
+    if channel not in ReferralChannel.values:
+        raise ValidationError(_("Choose the legal channel."))
+    body = _required(body, _("Name the body to apply to."))
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        locked.decided_on = timezone.localdate()
+        locked.referral_channel = channel
+        locked.referral_body = body
+        locked.not_accepted_reason = reason
+        return {"channel": channel, "body": body}
+
+    return _act(
+        actor=actor, petition=petition, version=version, action="refer", change=change, note=reason
+    )
+
+
+def petition_send_to_department(
+    *, actor, petition, version=None, department: Department, note: str = ""
+) -> Petition:
+    """转送/交办: the centre sends the petition to a department of its county, which then
+    accepts it (if not yet accepted), handles it and replies ("谁主管、谁负责"). Whoever the
+    centre had assigned no longer handles it; the department's liaisons are told."""
+    note = (note or "").strip()
+
+    def change(locked):
+        if not department_choices(petition=locked).filter(pk=department.pk).exists():
+            raise ValidationError(_("The petition cannot be sent to this department."))
+        locked.department = department
+        locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+        notify(
+            recipients=list(department.liaisons.filter(is_active=True)),
+            kind="assigned",
+            text=_("Petition %(number)s was sent to %(department)s.")
+            % {"number": locked.number, "department": department.name},
+            url=_url(locked),
+            exclude=actor,
+        )
+        return {"department": department.name, "department_id": department.pk}
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="send_to_department",
+        change=change,
+        note=note or department.name,
+    )
+
+
+def petition_assist(*, actor, petition, version=None, what: str) -> Petition:
+    """The village committee helps at the source (visits the petitioner, explains, gathers
+    facts) and records what it did; it neither accepts, handles nor replies."""
+    what = _required(what, _("Say what was done."))
+    return _act(actor=actor, petition=petition, version=version, action="assist", note=what)
 
 
 def petition_assign(*, actor, petition, version=None, person) -> Petition:
@@ -276,11 +351,16 @@ def petition_request_review(*, actor, petition, version=None, reason: str) -> Pe
 
 
 def petition_review(*, actor, petition, version=None, opinion: str) -> Petition:
+    """复查: the level above the handling body gives its opinion; the window to request a
+    second review opens, where the level above the reviewer is in the portal."""
     opinion = _required(opinion, _("Give the review opinion."))
 
     def change(locked):
+        today = timezone.localdate()
         locked.review_opinion = opinion
-        locked.reviewed_on = timezone.localdate()
+        locked.reviewed_on = today
+        if second_review_level(locked) is not None:
+            locked.second_review_request_due = clock_due("second_review_request", today)
 
     return _act(
         actor=actor,
@@ -292,37 +372,130 @@ def petition_review(*, actor, petition, version=None, opinion: str) -> Petition:
     )
 
 
+def petition_request_second_review(*, actor, petition, version=None, reason: str) -> Petition:
+    """复核: requested within its window after the review's opinion; the second review has
+    its own clock."""
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        today = timezone.localdate()
+        if locked.second_review_request_due and today > locked.second_review_request_due:
+            raise TransitionNotAllowed(
+                _("The period to request a second review ended on %(date)s.")
+                % {"date": locked.second_review_request_due.isoformat()}
+            )
+        locked.second_review_requested_on = today
+        locked.second_review_due = clock_due("second_review", today)
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="request_second_review",
+        change=change,
+        note=reason,
+    )
+
+
+def petition_second_review(*, actor, petition, version=None, opinion: str) -> Petition:
+    """The second review's opinion, by the level above the reviewer: final. A later petition
+    on the same matter is not accepted again."""
+    opinion = _required(opinion, _("Give the second review opinion."))
+
+    def change(locked):
+        locked.second_review_opinion = opinion
+        locked.second_reviewed_on = timezone.localdate()
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="second_review",
+        change=change,
+        note=opinion,
+    )
+
+
 def petition_close(*, actor, petition, version=None) -> Petition:
-    """Close the file: once the petitioner is satisfied, the review is done, it was not
-    accepted, or the reply stood because no review was requested in time."""
+    """Close the file: once the petitioner is satisfied, the second review is done, it was not
+    accepted or directed to a legal channel, or the reply (the review's opinion) stood
+    because no review (second review) was requested in time."""
 
     return _act(actor=actor, petition=petition, version=version, action="close")
 
 
-def petition_extend(*, actor, petition, version=None, days: int, reason: str) -> Petition:
-    """One extension of the conclusion deadline, by up to 30 days, approved by the level above
-    (the actor) and recorded with its reason."""
+def petition_request_extension(
+    *, actor, petition, version=None, days: int, reason: str
+) -> Petition:
+    """Ask for the one extension of the conclusion deadline, by up to 30 days, with its
+    reason; the head of the handling body approves it (`petition_approve_extension`)."""
     reason = _required(reason, _("Give the reason."))
     maximum = clock_days("max_extension")
     if not 1 <= days <= maximum:
         raise ValidationError(_("An extension is 1 to %(max)d days.") % {"max": maximum})
 
     def change(locked):
-        before = locked.conclusion_due
-        locked.extension_days = days
+        locked.extension_requested_days = days
+        locked.extension_requested_by = actor
         locked.extension_reason = reason
+        return {"days": days}
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="request_extension",
+        change=change,
+        note=reason,
+    )
+
+
+def petition_approve_extension(*, actor, petition, version=None) -> Petition:
+    """The head of the handling body approves the extension asked for (信访工作条例 art. 32:
+    经本机关负责人批准): the period becomes 60 + its days from acceptance. The one who asked
+    cannot approve it."""
+
+    def change(locked):
+        if locked.extension_requested_by_id == actor.pk:
+            raise TransitionNotAllowed(_("The one who asked for the extension cannot approve it."))
+        before = locked.conclusion_due
+        days = locked.extension_requested_days
+        locked.extension_days = days
+        locked.extension_requested_days = 0
         locked.conclusion_due = conclusion_due(accepted_on=locked.decided_on, extension_days=days)
         return {
             "days": days,
             "from": before.isoformat(),
             "to": locked.conclusion_due.isoformat(),
+            "asked_by": locked.extension_requested_by_id,
         }
 
     return _act(
         actor=actor,
         petition=petition,
         version=version,
-        action="extend",
+        action="approve_extension",
+        change=change,
+    )
+
+
+def petition_refuse_extension(*, actor, petition, version=None, reason: str) -> Petition:
+    """The head refuses the extension asked for: the deadline stands, and it may be asked
+    for again."""
+    reason = _required(reason, _("Give the reason."))
+
+    def change(locked):
+        days = locked.extension_requested_days
+        locked.extension_requested_days = 0
+        locked.extension_requested_by = None
+        locked.extension_reason = ""
+        return {"days": days}
+
+    return _act(
+        actor=actor,
+        petition=petition,
+        version=version,
+        action="refuse_extension",
         change=change,
         note=reason,
     )

@@ -58,6 +58,16 @@ def petition_register(request):
                     "180 days. Check the list below; tick the box to register it anyway."
                 ),
             )
+            final = repeats[0]
+            if final.second_reviewed_on is not None:
+                form.add_error(
+                    None,
+                    _(
+                        "The matter of petition %(number)s was concluded by a second review on "
+                        "%(date)s: a new petition on it is not accepted."
+                    )
+                    % {"number": final.number, "date": final.second_reviewed_on.isoformat()},
+                )
         else:
             try:
                 petition = services.petition_register(
@@ -215,9 +225,9 @@ def _letter(request, pk, *, template, ready):
             ),
             # Its subject, reason and reply as the person may read them.
             "text_mask": text_mask(people=petitioners, handling=handling),
-            # The letter comes from the level handling the petition now, which escalation or
-            # sending down may have changed since it was registered.
-            "unit": area_at_level(petition.area, petition.level),
+            # The letter comes from the body handling the petition now, which escalation,
+            # sending down or to a department may have changed since it was registered.
+            "unit": petition.department or area_at_level(petition.area, petition.level),
         },
     )
 
@@ -230,6 +240,18 @@ def petition_notice(request, pk):
         pk,
         template="petitions/notice.html",
         ready=lambda p: bool(p.not_accepted_reason),
+    )
+
+
+@login_required
+def petition_referral_notice(request, pk):
+    """诉访分离: the printable notice that the claim belongs to litigation, arbitration or
+    administrative review, and to which body to bring it."""
+    return _letter(
+        request,
+        pk,
+        template="petitions/referral_notice.html",
+        ready=lambda p: bool(p.referral_channel),
     )
 
 

@@ -80,6 +80,7 @@ OBJECT_URLS = {
     "petitions:act": lambda w: {"pk": w["petition"].pk, "action": "accept"},
     "petitions:link_dispute": lambda w: {"pk": w["petition"].pk},
     "petitions:notice": lambda w: {"pk": w["petition"].pk},
+    "petitions:referral_notice": lambda w: {"pk": w["petition"].pk},
     "petitions:reply_letter": lambda w: {"pk": w["petition"].pk},
     "dashboards:area": lambda w: {"code": w["village"].code},
     "dashboards:area_export": lambda w: {"code": w["village"].code, "table": "children"},
@@ -340,9 +341,12 @@ MAY_USE = {
     "disputes:attachment_add": {"township_staff"},
     "disputes:attachment": {"township_staff"},
     "petitions:detail": _SEES_PETITIONS,
+    # Accept: the township centre that handles it. (The village committee may open the
+    # petition, and record its help, but not accept it.)
     "petitions:act": {"township_staff"},
     "petitions:link_dispute": {"township_staff"},
     "petitions:notice": set(),
+    "petitions:referral_notice": set(),
     "petitions:reply_letter": set(),
     "dashboards:area": _OFFICIALS,
     "dashboards:area_export": _OFFICIALS,

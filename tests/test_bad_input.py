@@ -28,7 +28,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
-from governance.models import Area, Role
+from governance.models import Area, Membership, Role
 from tests import test_access_matrix as matrix
 from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
 from tests.factories import department_with_liaison, person_with_role
@@ -299,6 +299,21 @@ def people(world, settings, tmp_path):
         )
     replied.refresh_from_db()
     petitions.petition_reply(actor=staff, petition=replied, version=replied.version, reply="答复")
+    # A petition whose extension awaits the head of the township's centre, and one sent to
+    # the township's office (转送), which its liaison now handles.
+    head = person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG, first_name="中心主任")
+    Membership.objects.filter(user=head).update(is_head=True)
+    extension_asked = register_petition(staff, subject="待批延期的信访")
+    petitions.petition_accept(
+        actor=staff, petition=extension_asked, version=extension_asked.version
+    )
+    petitions.petition_request_extension(
+        actor=staff, petition=extension_asked, version=None, days=10, reason="需要协调"
+    )
+    sent = register_petition(staff, subject="转送司法所的信访")
+    petitions.petition_send_to_department(
+        actor=staff, petition=sent, version=sent.version, department=office
+    )
 
     # A second grid whose worker has no patrol under way and nothing found today: the start
     # form, and the zero report's confirmation.
@@ -370,11 +385,14 @@ def people(world, settings, tmp_path):
         "city admin": city_admin,
         "village": village,
         "liaison": liaison,
+        "head": head,
         "cases": {
             "mediating": mediating,
             "resolved": resolved,
             "assigned": assigned,
             "replied": replied,
+            "extension_asked": extension_asked,
+            "sent": sent,
             "handed_up": handed_up,
             "idle_grid": second,
             "dispatched": incident_at("dispatched"),
@@ -432,6 +450,11 @@ FORMS = {
         ("staff", _case_url("petitions:detail", "assigned")),
         ("staff", _case_url("petitions:detail", "replied")),
         ("county", _case_url("petitions:detail", "assigned")),
+        # The village committee records its help; the head approves or refuses an extension;
+        # the department a petition was sent to handles it.
+        ("village", _world_url("petitions:detail")),
+        ("head", _case_url("petitions:detail", "extension_asked")),
+        ("liaison", _case_url("petitions:detail", "sent")),
     ],
     "petitions:link_dispute": [("staff", _world_url("petitions:detail"))],
     "incidents:from_finding": [("staff", _url("disputes:workbench"))],
@@ -480,7 +503,7 @@ def every_page(world, cases) -> list[str]:
             urls.append(reverse(name))
     for dispute in ("mediating", "resolved"):
         urls.append(reverse("disputes:detail", args=[cases[dispute].pk]))
-    for petition in ("assigned", "replied"):
+    for petition in ("assigned", "replied", "extension_asked", "sent"):
         urls.append(reverse("petitions:detail", args=[cases[petition].pk]))
     for incident in ("dispatched", "signed_in", "handled"):
         urls.append(reverse("incidents:detail", args=[cases[incident].pk]))

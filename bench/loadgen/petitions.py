@@ -82,15 +82,12 @@ def generate_petitions(ctx: LoadContext) -> None:
         village = grid.village
         if rng.random() < 0.75:
             area_id = village.id
-            level = rng.choices(
-                [PetitionLevel.VILLAGE, PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY],
-                [0.5, 0.4, 0.1],
-            )[0]
+            # A village committee is not a petition body: the township or county handles it.
+            level = rng.choices([PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY], [0.9, 0.1])[0]
         else:
             area_id = village.township_id
             level = rng.choices([PetitionLevel.TOWNSHIP, PetitionLevel.COUNTY], [0.8, 0.2])[0]
         unit, staff = {
-            PetitionLevel.VILLAGE: (village.id, ctx.village_staff.get(village.id)),
             PetitionLevel.TOWNSHIP: (village.township_id, ctx.township_staff[village.township_id]),
             PetitionLevel.COUNTY: (village.county_id, ctx.county_staff[village.county_id]),
         }[level]
@@ -300,7 +297,8 @@ def _walk(rng, ctx, day, last, s, event, actor, superior, pk, assignments) -> No
         s["extension_days"] = days
         s["extension_reason"] = "情况复杂，需进一步调查核实"
         s["conclusion_due"] = _deadline(decided, _days("conclusion") + days)
-        event(extended, at(), superior, "extend", None, s["extension_reason"])
+        # Approved by the handling body's head (信访工作条例): the superior stands in for one.
+        event(extended, at(), superior, "approve_extension", None, s["extension_reason"])
     if rng.random() < 0.03:
         flagged = later(assigned, 3, 30)
         if flagged is None:

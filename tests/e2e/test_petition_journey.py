@@ -145,3 +145,91 @@ def test_a_letter_is_registered_accepted_handled_answered_in_print_and_closed(
     assert petition.reply == REPLY
     # Every request of the journey went to the portal itself: no CDN, no web font.
     assert hosts == {urlsplit(base_url).netloc}
+
+
+HELP = "村委会入户走访信访人，说明供电线路改造安排，协助核实路灯损坏情况。"
+
+
+def switch_to(page, base_url, username, url):
+    """Sign out whoever is signed in, sign in as `username`, open `url`."""
+    page.context.clear_cookies()
+    sign_in(page, base_url, username)
+    page.goto(url)
+
+
+def test_the_village_helps_the_township_sends_it_to_a_department_whose_head_extends_it(
+    page, demo_portal
+):
+    """The village committee records its help and is offered nothing else; the township
+    centre sends the letter to the county's housing bureau (转送), whose liaison accepts it
+    and asks for more time; the bureau's head approves, and the liaison could not have."""
+    from django.contrib.auth import get_user_model
+
+    from governance.demo import DEMO_VILLAGE
+    from governance.models import Area
+    from petitions import services
+
+    base_url = demo_portal.url
+    petition = services.petition_register(
+        actor=get_user_model().objects.get(username="township_staff"),
+        channel="letter",
+        subject="店上村村道路灯长期不亮",
+        content="村道路灯已坏三个月，夜间出行不便。",
+        area=Area.objects.get(code=DEMO_VILLAGE),
+        level="township",
+        petitioners=[{"name": "郭春生"}],
+    )
+    url = f"{base_url}/petitions/{petition.pk}/"
+
+    # --- 赵村委 of 店上村 records what the committee did; accepting is not theirs. -----------
+    switch_to(page, base_url, "village_staff", url)
+    expect_status(page, "已收到")
+    expect(page.locator('details[data-action="accept"]')).to_have_count(0)
+    expect(page.locator('details[data-action="handle"]')).to_have_count(0)
+    panel = act(page, "assist")
+    panel.get_by_label("村（居）所做工作").fill(HELP)
+    panel.get_by_role("button", name="确认：记录村（居）协助").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text(HELP)
+    expect_status(page, "已收到")
+
+    # --- 刘综治 sends it to the county's housing bureau. ------------------------------------
+    switch_to(page, base_url, "township_staff", url)
+    panel = act(page, "send_to_department")
+    panel.get_by_label("部门").select_option(label="潞城区住房和城乡建设局")
+    panel.get_by_label("交办意见").fill("请依职责办理并答复信访人。")
+    panel.get_by_role("button", name="确认：转送交办职能部门").click()
+    expect(page.get_by_test_id("department")).to_contain_text("潞城区住房和城乡建设局")
+    # The centre no longer accepts it: the bureau does.
+    expect(page.locator('details[data-action="accept"]')).to_have_count(0)
+
+    # --- 杨部门, the bureau's liaison, accepts it and asks for 30 more days. -----------------
+    switch_to(page, base_url, "department_liaison", url)
+    act(page, "accept", confirm="确认：受理")
+    expect_status(page, "已受理")
+    panel = act(page, "request_extension")
+    panel.get_by_label("延长天数").fill("30")
+    panel.get_by_label("理由").fill("涉及供电线路改造，需等待施工。")
+    panel.get_by_role("button", name="确认：申请延长办结期限").click()
+    expect(page.get_by_test_id("extension-asked")).to_contain_text("申请延期 30 天")
+    expect(page.locator('details[data-action="approve_extension"]')).to_have_count(0)
+
+    # --- 冯局长, the bureau's head, approves it. --------------------------------------------
+    switch_to(page, base_url, "department_head", url)
+    act(page, "approve_extension", confirm="确认：批准延期")
+    expect(page.get_by_text("已延期 30 天")).to_be_visible()
+    petition.refresh_from_db()
+    assert petition.extension_days == 30
+    steps = [
+        "已登记",
+        "记录村（居）协助",
+        "转送交办职能部门",
+        "受理",
+        "申请延长办结期限",
+        "批准延期",
+    ]
+    actors = ["刘综治", "赵村委", "刘综治", "杨部门", "杨部门", "冯局长"]
+    events = page.get_by_test_id("timeline").locator("li")
+    expect(events).to_have_count(len(steps))
+    for index, (label, actor) in enumerate(zip(steps, actors, strict=True)):
+        expect(events.nth(index).get_by_test_id("event-label")).to_have_text(label)
+        expect(events.nth(index).get_by_test_id("event-actor")).to_have_text(actor)

@@ -3,7 +3,7 @@ that must not see it. Names are Chinese, as they are on the pages."""
 
 import pytest
 
-from governance.models import Role
+from governance.models import Area, Department, Membership, Role
 from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, WEIZI
 from tests.factories import person_with_role
 from tests.petitions.helpers import register
@@ -17,6 +17,52 @@ def person(role, area_code, name):
 @pytest.fixture
 def township_staff(changzhi_slice):
     return person(Role.TOWNSHIP_STAFF, DIANSHANG, "赵镇干")
+
+
+@pytest.fixture
+def township_head(changzhi_slice):
+    """The head (主任) of the 店上镇 centre, who approves an extension asked for by others."""
+    head = person(Role.TOWNSHIP_STAFF, DIANSHANG, "孟主任")
+    Membership.objects.filter(user=head).update(is_head=True)
+    return head
+
+
+@pytest.fixture
+def county_head(changzhi_slice):
+    head = person(Role.COUNTY_OFFICIAL, LUCHENG, "郑主任")
+    Membership.objects.filter(user=head).update(is_head=True)
+    return head
+
+
+@pytest.fixture
+def liaison(changzhi_slice):
+    """The liaison of 潞城区住房和城乡建设局, who acts for it."""
+    return person(Role.DEPARTMENT_LIAISON, LUCHENG, "杨联络")
+
+
+@pytest.fixture
+def department_head(changzhi_slice):
+    return person(Role.DEPARTMENT_LIAISON, LUCHENG, "冯局长")
+
+
+@pytest.fixture
+def department(liaison, department_head):
+    """A department of 潞城区 that petitions about street lights can be sent to."""
+    department = Department.objects.create(
+        area=Area.objects.get(code=LUCHENG), name="潞城区住房和城乡建设局", head=department_head
+    )
+    department.liaisons.add(liaison, department_head)
+    return department
+
+
+@pytest.fixture
+def other_department(changzhi_slice):
+    """A department of 潞城区 the petition was not sent to, with its own liaison."""
+    department = Department.objects.create(
+        area=Area.objects.get(code=LUCHENG), name="潞城区人力资源和社会保障局"
+    )
+    department.liaisons.add(person(Role.DEPARTMENT_LIAISON, LUCHENG, "何联络"))
+    return department
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from petitions.models import PetitionAssignment, PetitionStatus
-from tests.conftest import DIANSHANG, WEIZI_VILLAGE
+from tests.conftest import WEIZI_VILLAGE
 from tests.factories import PetitionFactory
 from tests.petitions.helpers import (
     PETITIONER,
@@ -33,10 +33,8 @@ REGISTER_CASES = {
     "a date that does not exist": ({"received_on": "2026-02-30"}, "输入一个有效的日期"),
     "a day received in the future": ({"received_on": TOMORROW}, "收到日期不能晚于今天。"),
     "an area outside the jurisdiction": ({"area": WEIZI_VILLAGE}, "选择一个有效的选项"),
-    "a handling level below the area": (
-        {"area": DIANSHANG, "level": "village"},
-        "办理层级不能低于涉及区域的层级。",
-    ),
+    # A village committee is not a petition body: the level is not offered.
+    "a village as the handling level": ({"level": "village"}, "选择一个有效的选项"),
     "a level the person does not work at": ({"level": "county"}, "您不能在这一层级登记信访件。"),
     "a group of nobody": ({"group_size": "0"}, "1"),
     "a group size that is not a number": ({"group_size": "许多"}, "输入整数"),
@@ -162,11 +160,11 @@ def test_bad_input_on_an_action_form_is_refused_with_a_message_and_writes_nothin
 
 
 @pytest.mark.parametrize("days", ["0", "-5", "31", "365", "十天", ""])
-def test_an_extension_of_a_wrong_number_of_days_is_refused(client, county_official, assigned, days):
-    client.force_login(county_official)
+def test_an_extension_of_a_wrong_number_of_days_is_refused(client, township_staff, assigned, days):
+    client.force_login(township_staff)
     before = snapshot(assigned)
 
-    response = post_action(client, assigned, "extend", days=days, reason="复杂")
+    response = post_action(client, assigned, "request_extension", days=days, reason="复杂")
 
     assert response.status_code == 400
     entry = next(e for e in response.context["actions"] if e["open"])

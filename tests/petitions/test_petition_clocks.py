@@ -173,6 +173,8 @@ def test_the_next_clock_is_the_earliest_running_one_and_met_clocks_stop(township
         (date(2026, 10, 8), None),
         (None, None),
         (None, None),
+        (None, None),
+        (None, None),
     ]
     assert next_clock(petition).due == date(2026, 10, 8)
     assert next_clock(petition).overdue == (timezone.localdate() > date(2026, 10, 8))

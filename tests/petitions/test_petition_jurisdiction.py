@@ -36,16 +36,19 @@ OUTSIDERS = {
     "a county official of 上党区": (Role.COUNTY_OFFICIAL, "140404"),
     "a mediator of 店上镇 not assigned to it": (Role.MEDIATOR, DIANSHANG),
     "a grid worker of 店上村": (Role.GRID_WORKER, DIANSHANG_VILLAGE),
+    "a department liaison of 潞城区 it was not sent to": (Role.DEPARTMENT_LIAISON, "140406"),
 }
 
 
 @pytest.fixture
 def answered(changzhi_slice):
-    """A petition of 店上村 with both printable letters ready, so that a 404 can only come from
+    """A petition of 店上村 with every printable letter ready, so that a 404 can only come from
     the jurisdiction."""
     petition = PetitionFactory(
         status=PetitionStatus.REPLIED,
         not_accepted_reason="（旧）",
+        referral_channel="litigation",
+        referral_body="潞城区人民法院",
         reply="路灯已修复。",
         handling_opinion="已协调供电所",
     )
@@ -59,6 +62,7 @@ def test_every_petition_address_with_a_number_is_covered():
         "act",
         "link_dispute",
         "notice",
+        "referral_notice",
         "reply_letter",
     }
 

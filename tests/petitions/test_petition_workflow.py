@@ -16,7 +16,17 @@ from petitions import services
 from petitions.actions import PETITION_ACTIONS
 from petitions.models import PetitionAssignment, PetitionStatus
 from petitions.selectors import capabilities_for
-from petitions.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
+from petitions.workflow import (
+    ASSIGNEE,
+    ASSISTING,
+    CAPABILITIES,
+    CENTRE,
+    HEAD,
+    LEVEL_STAFF,
+    REVIEWER,
+    SECOND_REVIEWER,
+    SUPERIOR,
+)
 from tests.factories import PetitionFactory
 from tests.petitions.helpers import (
     fresh,
@@ -30,21 +40,28 @@ ACTIONS = [transition.action for transition in PETITION_ACTIONS.transitions]
 SERVICES = {transition.action: transition.service for transition in PETITION_ACTIONS}
 
 
-def valid_arguments(action, *, mediator):
+def valid_arguments(action, *, people):
     """Arguments each action's service would accept: refusals must come from elsewhere."""
     return {
         "accept": {},
         "not_accept": {"reason": "不属于信访事项受理范围"},
-        "assign": {"person": mediator},
+        "refer": {"channel": "litigation", "body": "潞城区人民法院", "reason": "属民事争议"},
+        "send_to_department": {"department": people["department"], "note": "请依职责办理"},
+        "assign": {"person": people[ASSIGNEE]},
         "handle": {"opinion": "已协调供电所更换灯具"},
         "reply": {"reply": "路灯已于本周修复。"},
+        "assist": {"what": "村委会走访信访人，说明办理进度"},
         "record_satisfied": {"satisfaction": 5},
         "request_review": {"reason": "仍有两盏不亮"},
         "review": {"opinion": "维持原处理意见"},
+        "request_second_review": {"reason": "对复查意见不服"},
+        "second_review": {"opinion": "维持复查意见"},
         "close": {},
-        "extend": {"days": 10, "reason": "需等待线路改造"},
+        "request_extension": {"days": 10, "reason": "需等待线路改造"},
+        "approve_extension": {},
+        "refuse_extension": {"reason": "可以按期办结"},
         "escalate": {"reason": "涉及多个乡镇"},
-        "send_down": {"reason": "村里可以办理"},
+        "send_down": {"reason": "乡镇可以办理"},
         "supervise": {"note": "请本周内办结"},
         "answer_supervision": {"answer": "已安排本周办结"},
     }[action]
@@ -55,23 +72,72 @@ def form_data(arguments: dict) -> dict:
 
 
 @pytest.fixture
-def people(township_staff, mediator, county_official):
-    return {LEVEL_STAFF: township_staff, ASSIGNEE: mediator, SUPERIOR: county_official}
+def people(
+    township_staff,
+    township_head,
+    mediator,
+    county_official,
+    city_official,
+    village_staff,
+    liaison,
+    department,
+):
+    """Who stands for each capability over a county petition of 店上村, handled at the
+    店上镇 centre; and the county department it could be sent to."""
+    return {
+        LEVEL_STAFF: township_staff,
+        CENTRE: township_staff,
+        ASSIGNEE: mediator,
+        HEAD: township_head,
+        SUPERIOR: county_official,
+        REVIEWER: county_official,
+        SECOND_REVIEWER: city_official,
+        ASSISTING: village_staff,
+        "liaison": liaison,
+        "department": department,
+    }
 
 
-def standing_petition(status, *, people, **fields):
+def actor_for(transition, people):
+    if transition.action in ACTORS:
+        return people[ACTORS[transition.action]]
+    return next(people[who] for who in CAPABILITIES if who in transition.who)
+
+
+def persons(people) -> list:
+    return list(
+        {person.pk: person for key, person in people.items() if key != "department"}.values()
+    )
+
+
+# A field an action's guard reads, set otherwise than the standing petition has it.
+GUARD_FIELDS = {
+    "request_extension": {"extension_requested_days": 0, "extension_requested_by": None},
+    # The township is the lowest level: only the county's centre sends a petition down.
+    "send_down": {"level": "county"},
+}
+# Who acts where the petition stands elsewhere than at the township (GUARD_FIELDS).
+ACTORS = {"send_down": SUPERIOR}
+
+
+def standing_petition(status, *, people, action=None, **fields):
     """A township petition of 店上村 in `status`, accepted a week ago, with the mediator
-    assigned and under supervision, so that every capability and guard of the table holds."""
+    assigned, under supervision and an extension asked for by the township's staff, so that
+    every capability and guard of the table holds."""
     today = timezone.localdate()
+    standing = {
+        "decided_on": today - timedelta(days=7),
+        "conclusion_due": today + timedelta(days=53),
+        "reply": "路灯已修复。",
+        "replied_on": today,
+        "review_request_due": today + timedelta(days=30),
+        "under_supervision": True,
+        "extension_requested_days": 10,
+        "extension_requested_by": people[LEVEL_STAFF],
+        "extension_reason": "需等待线路改造",
+    }
     petition = PetitionFactory(
-        status=status,
-        decided_on=today - timedelta(days=7),
-        conclusion_due=today + timedelta(days=53),
-        reply="路灯已修复。",
-        replied_on=today,
-        review_request_due=today + timedelta(days=30),
-        under_supervision=True,
-        **fields,
+        status=status, **{**standing, **GUARD_FIELDS.get(action, {}), **fields}
     )
     PetitionAssignment.objects.create(
         petition=petition, person=people[ASSIGNEE], assigned_by=people[LEVEL_STAFF]
@@ -87,10 +153,25 @@ def test_every_action_of_the_table_has_a_service_and_a_page_form():
         assert issubclass(transition.form, forms.Form), transition.action
 
 
-def test_each_person_holds_exactly_the_capability_they_stand_for(people):
+def test_each_person_holds_exactly_the_capabilities_they_stand_for(people):
     petition = standing_petition(PetitionStatus.ASSIGNED, people=people)
-    for capability, person in people.items():
-        assert capabilities_for(user=person, case=petition) == {capability}
+    held = {
+        person.first_name: capabilities_for(user=person, case=petition)
+        for person in persons(people)
+    }
+    assert held == {
+        "赵镇干": {LEVEL_STAFF, CENTRE},
+        "孟主任": {LEVEL_STAFF, CENTRE, HEAD},
+        "李调解": {ASSIGNEE},
+        # The county is above the township, and reviews its reply (复查).
+        "孙区干": {SUPERIOR, REVIEWER},
+        # The city is above too, and conducts the second review (复核).
+        "吴市干": {SUPERIOR, SECOND_REVIEWER},
+        # The village committee helps; it does not handle.
+        "王村委": {ASSISTING},
+        # A department's liaison has nothing of a petition not sent to their department.
+        "杨联络": set(),
+    }
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -100,10 +181,10 @@ def test_an_action_from_a_status_the_table_does_not_list_is_refused_and_writes_n
     transition = PETITION_ACTIONS.get(action)
     forbidden = [status for status in PetitionStatus.values if status not in transition.sources]
     assert forbidden, f"{action} is allowed from every status"
-    actor = next(people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR) if who in transition.who)
-    arguments = valid_arguments(action, mediator=people[ASSIGNEE])
+    actor = actor_for(transition, people)
+    arguments = valid_arguments(action, people=people)
     for status in forbidden:
-        petition = standing_petition(status, people=people)
+        petition = standing_petition(status, people=people, action=action)
         before = snapshot(petition)
 
         with pytest.raises(TransitionNotAllowed) as refused:
@@ -121,10 +202,16 @@ def test_an_action_by_someone_the_table_does_not_allow_is_refused_and_writes_not
 ):
     transition = PETITION_ACTIONS.get(action)
     status = sorted(transition.sources)[0]
-    arguments = valid_arguments(action, mediator=people[ASSIGNEE])
-    outsiders = [people[who] for who in people if who not in transition.who]
+    arguments = valid_arguments(action, people=people)
+    probe = standing_petition(status, people=people, action=action)
+    outsiders = [
+        person
+        for person in persons(people)
+        if not transition.who & capabilities_for(user=person, case=probe)
+    ]
+    assert outsiders, action
     for actor in outsiders:
-        petition = standing_petition(status, people=people)
+        petition = standing_petition(status, people=people, action=action)
         before = snapshot(petition)
 
         with pytest.raises(TransitionNotAllowed) as refused:
@@ -138,13 +225,13 @@ def test_an_action_by_someone_the_table_does_not_allow_is_refused_and_writes_not
 def test_posting_a_forbidden_action_from_the_page_says_why_in_chinese(client, action, people):
     transition = PETITION_ACTIONS.get(action)
     status = next(s for s in PetitionStatus.values if s not in transition.sources)
-    actor = next(people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR) if who in transition.who)
-    petition = standing_petition(status, people=people)
+    actor = actor_for(transition, people)
+    petition = standing_petition(status, people=people, action=action)
     client.force_login(actor)
     before = snapshot(petition)
 
     response = post_action(
-        client, petition, action, **form_data(valid_arguments(action, mediator=people[ASSIGNEE]))
+        client, petition, action, **form_data(valid_arguments(action, people=people))
     )
 
     assert response.status_code in {302, 400}
@@ -163,16 +250,16 @@ def test_every_action_succeeds_from_a_listed_status_and_writes_one_event(action,
     """The other side of the refusals: the arguments above are good, so only the status or
     the person could have refused them."""
     transition = PETITION_ACTIONS.get(action)
-    actor = next(people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR) if who in transition.who)
+    actor = actor_for(transition, people)
     status = sorted(transition.sources)[0]
-    petition = standing_petition(status, people=people)
+    petition = standing_petition(status, people=people, action=action)
     events = petition.events.count()
 
     SERVICES[action](
         actor=actor,
         petition=petition,
         version=petition.version,
-        **valid_arguments(action, mediator=people[ASSIGNEE]),
+        **valid_arguments(action, people=people),
     )
 
     petition = fresh(petition)
