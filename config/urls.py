@@ -35,6 +35,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
+    path("", include("cases.urls")),
     path("settings/<str:code>/", configuration.county_settings, name="county_settings"),
     path("notifications/", views.notification_list, name="notifications"),
     path("audit/", include("governance.audit.urls")),

@@ -36,3 +36,9 @@ class IncidentsConfig(AppConfig):
         from incidents.configuration import SECTION, render_section
 
         register_settings_section(SECTION, render_section, order=15)
+
+        # The warning light of incidents.
+        from cases.lights import register_watched
+        from incidents.lights import INCIDENTS
+
+        register_watched(INCIDENTS)

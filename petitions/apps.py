@@ -35,3 +35,11 @@ class PetitionsConfig(AppConfig):
         from petitions.configuration import SECTION, render_section
 
         register_settings_section(SECTION, render_section, order=30)
+
+        # The warning light of petitions, and the repeat petitions on the board.
+        from cases.lights import register_watched
+        from petitions.board import board_panel
+        from petitions.lights import PETITIONS
+
+        register_watched(PETITIONS)
+        register_panel("board", board_panel)

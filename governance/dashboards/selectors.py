@@ -35,7 +35,15 @@ DASHBOARD_ROLES = frozenset({Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL, Role.TOWN
 # Metrics that are a state on the night of the day (how many stand overdue), not a count of
 # what happened during it: over a week or a month they are read on the period's last day,
 # never added up. Every other metric is a flow and is summed.
-STATE_METRICS = frozenset({"disputes_overdue_open", "disputes_supervised", "petitions_overdue"})
+STATE_METRICS = frozenset(
+    {
+        "disputes_overdue_open",
+        "disputes_supervised",
+        "petitions_overdue",
+        "cases_red",
+        "cases_yellow",
+    }
+)
 # Petitions concern an area, never a grid: a grid row never counts them.
 PETITION_METRICS = frozenset(name for name in METRIC_NAMES if name.startswith("petitions_"))
 

@@ -50,6 +50,8 @@ METRICS = [
     ("petitions_concluded", _("Petitions concluded")),
     ("petitions_concluded_on_time", _("Petitions concluded on time")),
     ("petitions_overdue", _("Petitions overdue")),
+    ("cases_red", _("Cases red (overdue)")),
+    ("cases_yellow", _("Cases yellow (due soon)")),
 ]
 METRIC_NAMES = [name for name, _label in METRICS]
 
