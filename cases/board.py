@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.clocks import Light
 from cases.levels import LEVEL_ROLES, works_above_level, works_at_level
-from cases.lights import WATCHED, WarningPeriods
+from cases.lights import WATCHED, WarningPeriods, periods_for
 from cases.models import Supervision
 from cases.panels import render_panels
 from cases.supervision import supervision_answer, supervision_instruct
@@ -113,7 +113,7 @@ def board(request):
     if not may_use_board(request.user):
         raise Http404
     today = timezone.localdate()
-    periods = WarningPeriods()
+    periods = periods_for(request)
     return render(
         request,
         "cases/board.html",

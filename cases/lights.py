@@ -131,6 +131,16 @@ class WarningPeriods:
         return condition | ((~elsewhere & default) if by_days else default)
 
 
+def periods_for(request) -> WarningPeriods:
+    """The warning periods, read once per request however many pages' parts ask."""
+    if request is None:
+        return WarningPeriods()
+    periods = getattr(request, "_warning_periods", None)
+    if periods is None:
+        periods = request._warning_periods = WarningPeriods()
+    return periods
+
+
 def light_q(key: str, light: str, *, on: date) -> Q:
     return WarningPeriods().light_q(key, light, on=on)
 

@@ -4,18 +4,9 @@ partial `partials/_light.html`. The counties' warning periods are read once per 
 from django import template
 from django.utils import timezone
 
-from cases.lights import WarningPeriods
+from cases.lights import periods_for
 
 register = template.Library()
-
-
-def periods_for(request) -> WarningPeriods:
-    if request is None:
-        return WarningPeriods()
-    periods = getattr(request, "_warning_periods", None)
-    if periods is None:
-        periods = request._warning_periods = WarningPeriods()
-    return periods
 
 
 @register.inclusion_tag("partials/_light.html", takes_context=True)
