@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 
 from cases.clocks import CaseClocks, Light
 from cases.models import LightRule, WatchedKind
-from governance.selectors import subtree_q
+from governance.selectors import covers, subtree_q
 
 DEFAULT_WARNING_DAYS = 2
 WARNING_DAYS_BOUNDS = (0, 30)
@@ -83,14 +83,7 @@ class WarningPeriods:
     def days(self, key: str, area) -> int:
         """The warning period of kind `key` in the county of `area` (an area of the tree)."""
         for rule in self.rules():
-            county = rule.county
-            if (
-                rule.kind == key
-                and area is not None
-                and county.tree_id == area.tree_id
-                and county.lft <= area.lft
-                and area.rght <= county.rght
-            ):
+            if rule.kind == key and area is not None and covers(rule.county, area):
                 return rule.working_days
         return DEFAULT_WARNING_DAYS
 

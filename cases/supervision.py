@@ -145,14 +145,14 @@ def _required(value: str, message: str) -> str:
 
 def supervision_instruct(*, actor, supervision: Supervision, note: str) -> Supervision:
     """The supervising level writes (or rewrites) its instruction; the handling level is
-    told."""
-    note = _required(note, _("Write the instruction."))
+    told. Who may is checked before what they wrote."""
     with transaction.atomic():
         locked = (
             Supervision.objects.select_for_update().select_related("area").get(pk=supervision.pk)
         )
         if not may_instruct(user=actor, supervision=locked):
             raise PermissionDenied(_("Only the supervising level can write the instruction."))
+        note = _required(note, _("Write the instruction."))
         if locked.answered_at is not None:
             raise ValidationError(_("This supervision is already answered."))
         watched, obj = case_of(locked)
@@ -172,8 +172,8 @@ def supervision_instruct(*, actor, supervision: Supervision, note: str) -> Super
 
 
 def supervision_answer(*, actor, supervision: Supervision, answer: str) -> Supervision:
-    """The handling level answers the supervision; the supervising level is told."""
-    answer = _required(answer, _("Write the answer."))
+    """The handling level answers the supervision; the supervising level is told. Who may is
+    checked before what they wrote."""
     with transaction.atomic():
         locked = (
             Supervision.objects.select_for_update().select_related("area").get(pk=supervision.pk)
@@ -181,6 +181,7 @@ def supervision_answer(*, actor, supervision: Supervision, answer: str) -> Super
         watched, obj = case_of(locked)
         if not may_answer(user=actor, supervision=locked, obj=obj):
             raise PermissionDenied(_("Only the level handling the case can answer."))
+        answer = _required(answer, _("Write the answer."))
         if locked.answered_at is not None:
             raise ValidationError(_("This supervision is already answered."))
         locked.answer = answer

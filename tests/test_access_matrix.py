@@ -95,6 +95,9 @@ OBJECT_URLS = {
     "incidents:detail": lambda w: {"pk": w["incident"].pk},
     "incidents:act": lambda w: {"pk": w["incident"].pk, "action": "dispatch"},
     "incidents:from_finding": lambda w: {"pk": w["finding"].pk},
+    "cases:light_settings": lambda w: {"code": w["county"].code},
+    "cases:supervision_instruct": lambda w: {"pk": w["supervision"].pk},
+    "cases:supervision_answer": lambda w: {"pk": w["supervision"].pk},
 }
 
 
@@ -195,6 +198,23 @@ def world(changzhi_slice):
         status=FindingStatus.HANDED_UP,
     )
     incident = incidents.incident_create_from_finding(actor=staff, finding=hazard)
+    # A second dispute, overdue at the township: its light is red and the county supervises it.
+    from cases.models import Supervision
+    from cases.supervision import supervise_red_cases
+    from disputes.models import Dispute
+
+    overdue = disputes.dispute_register(
+        actor=staff,
+        kind="debt",
+        channel="walk_in",
+        description="欠款纠纷",
+        people_involved=2,
+        village=village,
+        level="township",
+        parties=[{"side": "applicant", "name": "李四", "id_number": "", "phone": ""}],
+    )
+    Dispute.objects.filter(pk=overdue.pk).update(due_on=date(2026, 1, 5))
+    supervise_red_cases()
     world_objects = {
         "village": village,
         "township": township,
@@ -209,6 +229,7 @@ def world(changzhi_slice):
         "attachment": attachment,
         "petition": petition,
         "incident": incident,
+        "supervision": Supervision.objects.get(object_id=overdue.pk),
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -335,6 +356,11 @@ MAY_USE = {
     "incidents:act": _OFFICIALS,
     # The world's finding is not handed up: those who may open incidents are told so.
     "incidents:from_finding": {"grid_chief", "village_staff", "township_staff"},
+    "cases:light_settings": set(),
+    # The county supervises the township's red dispute (the city, above it, may too); the
+    # township that handles it answers.
+    "cases:supervision_instruct": {"county_official", "city_official"},
+    "cases:supervision_answer": {"township_staff"},
 }
 
 REFUSED = (403, 404, 405)

@@ -447,6 +447,9 @@ FORMS = {
     "incidents:matter_rules_settings": [("admin", _world_url("county_settings"))],
     "disputes:deadline_settings": [("city admin", _world_url("county_settings"))],
     "petitions:clock_settings": [("city admin", _world_url("county_settings"))],
+    "cases:light_settings": [("admin", _world_url("county_settings"))],
+    "cases:supervision_instruct": [("county", _url("cases:board"))],
+    "cases:supervision_answer": [("staff", _url("cases:board"))],
 }
 
 # Forms that take nothing from the person but the click itself.
