@@ -16,7 +16,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from cases.clocks import CaseClocks, Light
-from cases.models import LightRule, WatchedKind
+from cases.models import LightRule
 from governance.selectors import covers, subtree_q
 
 DEFAULT_WARNING_DAYS = 2
@@ -86,13 +86,6 @@ class WarningPeriods:
             if rule.kind == key and area is not None and covers(rule.county, area):
                 return rule.working_days
         return DEFAULT_WARNING_DAYS
-
-    def for_county(self, county) -> dict[str, int]:
-        days = {key: DEFAULT_WARNING_DAYS for key in WatchedKind.values}
-        for rule in self.rules():
-            if rule.county_id == county.pk:
-                days[rule.kind] = rule.working_days
-        return days
 
     def light(self, obj, *, on: date) -> str | None:
         watched = watched_for(obj)

@@ -57,7 +57,13 @@ GLANCE_METRICS = [
     "petitions_concluded",
     "petitions_concluded_on_time",
 ]
-STATE_METRICS_SHOWN = ["disputes_overdue_open", "disputes_supervised", "petitions_overdue"]
+STATE_METRICS_SHOWN = [
+    "disputes_overdue_open",
+    "disputes_supervised",
+    "petitions_overdue",
+    "cases_red",
+    "cases_yellow",
+]
 TREND_METRICS = [
     "findings_new",
     "disputes_new",
@@ -81,6 +87,8 @@ CHILD_METRICS = [
     "petitions_new",
     "petitions_concluded",
     "petitions_overdue",
+    "cases_red",
+    "cases_yellow",
 ]
 DEFAULT_SORT = "findings_new"
 DEFAULT_PERIOD = "day"
