@@ -127,6 +127,11 @@ def periods_for(request) -> WarningPeriods:
     return periods
 
 
+def light_label(light: str | None) -> str:
+    """A light in words, as a list's export writes it ("" for no light)."""
+    return str(Light(light).label) if light else ""
+
+
 def light_q(key: str, light: str, *, on: date) -> Q:
     return WarningPeriods().light_q(key, light, on=on)
 

@@ -6,8 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.clocks import Light
-from cases.lights import WarningPeriods
+from cases.lights import WarningPeriods, light_label
 from cases.panels import render_panels
 from disputes.forms import DisputeFilterForm
 from disputes.models import Dispute
@@ -45,10 +44,6 @@ def filtered_disputes(*, user, form: DisputeFilterForm):
     if data.get("date_to"):
         disputes = disputes.filter(registered_at__date__lte=data["date_to"])
     return disputes.select_related("village", "village__parent").order_by("-registered_at", "-pk")
-
-
-def _light_label(light: str | None) -> str:
-    return str(Light(light).label) if light else ""
 
 
 @login_required
@@ -119,7 +114,7 @@ def dispute_export(request):
             d.get_status_display(),
             d.get_risk_display(),
             d.due_on.isoformat() if d.due_on else "",
-            _light_label(periods.light(d, on=today)),
+            light_label(periods.light(d, on=today)),
         ]
         for d in disputes.iterator(chunk_size=1000)
     )
