@@ -105,6 +105,8 @@ def test_overdue_and_supervised_are_as_they_stood_on_the_latest_day(
         ["逾期未结纠纷", row.disputes_overdue_open],
         ["督办中纠纷", row.disputes_supervised],
         ["逾期信访", row.petitions_overdue],
+        ["红灯案件（超期）", row.cases_red],
+        ["黄灯案件（临期）", row.cases_yellow],
     ]
 
 
