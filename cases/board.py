@@ -18,10 +18,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.clocks import Light
 from cases.levels import LEVEL_ROLES, works_above_level, works_at_level
-from cases.lights import WATCHED, WarningPeriods, periods_for
+from cases.lights import WATCHED, WarningPeriods, periods_for, watched_for
 from cases.models import Supervision
 from cases.panels import render_panels
-from cases.supervision import supervision_answer, supervision_instruct
+from cases.supervision import (
+    may_answer,
+    may_instruct,
+    supervision_answer,
+    supervision_instruct,
+)
 from governance.models import Role
 from governance.selectors import get_or_404_audited, jurisdiction_roots
 from infra.errors import error_text
@@ -107,6 +112,26 @@ def board_supervisions(user, today) -> list[Supervision]:
     return rows
 
 
+def page_supervisions(request, case) -> list[Supervision]:
+    """The supervisions shown on `case`'s page (one query, and the checks of who answers)."""
+    watched = watched_for(case)
+    if watched is None or request is None:
+        return []
+    user = request.user
+    rows = list(
+        Supervision.objects.filter(url=watched.url(case))
+        .select_related("area", "instructed_by", "answered_by")
+        .order_by("-opened_at", "-pk")
+    )
+    today = timezone.localdate()
+    for supervision in rows:
+        open_ = supervision.answered_at is None
+        supervision.may_instruct = open_ and may_instruct(user=user, supervision=supervision)
+        supervision.may_answer = open_ and may_answer(user=user, supervision=supervision)
+        supervision.late = open_ and supervision.due_on < today
+    return rows
+
+
 @require_GET
 @login_required
 def board(request):
@@ -145,6 +170,9 @@ def _post(request, pk, write, field: str, saved: str):
         messages.error(request, error_text(error))
     else:
         messages.success(request, saved)
+    # From the case's page, back to it (the address the supervision keeps, never the post's).
+    if request.POST.get("back") == "case":
+        return redirect(supervision.url)
     return redirect("cases:board")
 
 

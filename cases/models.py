@@ -139,7 +139,8 @@ class Supervision(models.Model):
     kind = models.CharField(_("kind of case"), max_length=16, choices=WatchedKind.choices)
     object_id = models.PositiveBigIntegerField()
     number = models.CharField(_("number"), max_length=32)
-    url = models.CharField(max_length=200)
+    # The case's page (a summons's is its dispute's): where the supervision shows and is answered.
+    url = models.CharField(max_length=200, db_index=True)
     area = models.ForeignKey(
         "governance.Area", on_delete=models.PROTECT, related_name="case_supervisions"
     )

@@ -4,9 +4,23 @@ partial `partials/_light.html`. The counties' warning periods are read once per 
 from django import template
 from django.utils import timezone
 
+from cases.board import page_supervisions
 from cases.lights import periods_for
 
 register = template.Library()
+
+
+@register.inclusion_tag("cases/partials/_case_supervisions.html", takes_context=True)
+def case_supervisions(context, case):
+    """The supervisions (督办) a red light opened on this case page (a dispute's page shows its
+    summonses' too), each with the form its reader may use: the supervising level's
+    instruction, the handling level's answer."""
+    request = context.get("request")
+    return {
+        "supervisions": page_supervisions(request, case),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.inclusion_tag("partials/_light.html", takes_context=True)

@@ -23,9 +23,9 @@ LIST_BUDGET = 9
 # For the township staff, who get every action's form: the dispute with its handlers and
 # summonses (3), capabilities and guards (2), linked petitions, parties, timeline (2),
 # extension, the assign and summon forms' choices (7), supervisions, sessions, revisits,
-# attachments, the audit entry recording that the parties' numbers were shown whole, and the
-# counties' warning periods (the light).
-DETAIL_BUDGET = 29
+# attachments, the audit entry recording that the parties' numbers were shown whole, the
+# counties' warning periods (the light) and the supervisions a red light opened.
+DETAIL_BUDGET = 30
 
 
 def queries_for(client, url) -> int:

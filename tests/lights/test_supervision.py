@@ -122,3 +122,33 @@ def test_the_level_above_instructs_and_the_handling_level_answers_once(
     labels = [e.timeline_label for e in DisputeEvent.objects.filter(dispute=dispute)]
     assert "超期：上级督办" in labels and "督办已答复" in labels
     assert weizi_staff.notifications.count() == 0
+
+
+def test_the_village_answers_on_the_case_page_and_is_sent_back_to_it(
+    client, village_staff, township_staff
+):
+    """The village staff have no board: the supervision of their red dispute is on the
+    dispute's page, with the answer form, and the answer brings them back to it."""
+    from django.urls import reverse
+
+    dispute = register(village_staff, level="village")
+    type(dispute).objects.filter(pk=dispute.pk).update(due_on=YESTERDAY())
+    supervise_red_cases()
+    supervision = Supervision.objects.get()
+    page = reverse("disputes:detail", args=[dispute.pk])
+
+    client.force_login(township_staff)
+    html = client.get(page).content.decode()
+    assert reverse("cases:supervision_instruct", args=[supervision.pk]) in html
+    assert reverse("cases:supervision_answer", args=[supervision.pk]) not in html
+
+    client.force_login(village_staff)
+    html = client.get(page).content.decode()
+    assert reverse("cases:supervision_answer", args=[supervision.pk]) in html
+    assert reverse("cases:supervision_instruct", args=[supervision.pk]) not in html
+    response = client.post(
+        reverse("cases:supervision_answer", args=[supervision.pk]),
+        {"answer": "已约双方周五调解", "back": "case"},
+    )
+    assert response.status_code == 302 and response["Location"] == page
+    assert "已约双方周五调解" in client.get(page).content.decode()
