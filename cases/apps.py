@@ -13,3 +13,24 @@ class CasesConfig(AppConfig):
 
         # After every migrate, so that a new case type's event table gets its guard too.
         post_migrate.connect(install_append_only_guards, sender=self)
+
+        # The now board, beside the dashboards in the menu.
+        from cases.board import BOARD_ROLES
+        from governance.navigation import MENU, MenuEntry, register_menu_entry
+
+        after = next(
+            (i + 1 for i, entry in enumerate(MENU) if entry.url_name == "dashboards:root"), None
+        )
+        register_menu_entry(MenuEntry(_("Now"), "cases:board", BOARD_ROLES), position=after)
+
+        # The warning periods on the county's settings page.
+        from cases.configuration import SECTION, render_section
+        from governance.configuration.sections import register_settings_section
+
+        register_settings_section(SECTION, render_section, order=5)
+
+        # Red and yellow, counted every night.
+        from cases.metrics import daily_counts
+        from governance.rollups.engine import register_counter
+
+        register_counter(daily_counts)

@@ -9,15 +9,38 @@ that day (the due day itself is still on time). The same description gives the d
 condition (`overdue_q`) and the answer for one case in memory (`running`), so the two cannot
 disagree.
 
-The warning lights (yellow as a deadline nears, red once it has passed) belong here too: they
-are a reading of `RunningClock` on a day.
+The warning lights belong here too: they are a reading of `RunningClock` on a day. Every
+open case shows green; yellow when at most N working days remain before its due date (N is set
+per county and kind of case on the settings page, `cases.lights`); red once it is overdue, as
+defined above. A case whose clock is not running (finished, or no deadline) has no light. The
+database conditions (`light_q`) give the same answer, so lists and rollups count lights without
+loading rows.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from governance.workdays import add_working_days
+
+
+class Light(models.TextChoices):
+    """The warning light of an open case."""
+
+    GREEN = "green", _("On time")
+    YELLOW = "yellow", _("Due soon")
+    RED = "red", _("Overdue")
+
+
+def warning_limit(on: date, working_days: int) -> date:
+    """The last due date that shows yellow on `on`: at most `working_days` working days remain
+    (the working days after `on` up to the due date; the due day itself counted when it is a
+    working day). A due date on the weekend after the last of them is still within them."""
+    return add_working_days(on, working_days + 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -57,24 +80,38 @@ class RunningClock:
     def due_within(self, first: date, last: date) -> bool:
         return first <= self.due <= last
 
+    def light(self, on: date, *, warning_days: int) -> str:
+        """Red when overdue on `on`, yellow when at most `warning_days` working days remain,
+        green otherwise."""
+        if self.overdue(on):
+            return Light.RED
+        if self.due <= warning_limit(on, warning_days):
+            return Light.YELLOW
+        return Light.GREEN
+
 
 class CaseClocks:
     """The clocks of one case type. At most one runs at a time (each starts when the one
-    before it was met); if the data ever held two, the first listed counts."""
+    before it was met); if the data ever held two, the first listed counts.
 
-    def __init__(self, *, open_statuses: Iterable[str], clocks: Iterable[ClockSpec]):
-        self.open_statuses = frozenset(open_statuses)
+    `open_statuses` None: the object has no status (a summons), and is open while its clock
+    runs."""
+
+    def __init__(self, *, open_statuses: Iterable[str] | None, clocks: Iterable[ClockSpec]):
+        self.open_statuses = None if open_statuses is None else frozenset(open_statuses)
         self.clocks = tuple(clocks)
 
     def spec(self, name: str) -> ClockSpec:
         return next(clock for clock in self.clocks if clock.name == name)
 
     def open_q(self) -> Q:
+        if self.open_statuses is None:
+            return Q()
         return Q(status__in=self.open_statuses)
 
     def running(self, case) -> RunningClock | None:
         """Which clock of `case` is running, and its due date; None when none runs."""
-        if case.status not in self.open_statuses:
+        if self.open_statuses is not None and case.status not in self.open_statuses:
             return None
         for clock in self.clocks:
             if clock.is_running(case):
@@ -100,3 +137,19 @@ class CaseClocks:
 
     def due_within_q(self, first: date, last: date) -> Q:
         return self._due_q("range", (first, last))
+
+    def light(self, case, *, on: date, warning_days: int) -> str | None:
+        """The light of `case` on `on`; None when no clock runs."""
+        clock = self.running(case)
+        return None if clock is None else clock.light(on, warning_days=warning_days)
+
+    def light_q(self, light: str, *, on: date, warning_days: int) -> Q:
+        """The open cases whose light on `on` is `light`, as `light` reads it."""
+        limit = warning_limit(on, warning_days)
+        if light == Light.RED:
+            return self.overdue_q(on=on)
+        if light == Light.YELLOW:
+            return self.due_within_q(on, limit)
+        if light == Light.GREEN:
+            return self._due_q("gt", limit)
+        raise ValueError(light)

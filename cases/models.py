@@ -78,10 +78,100 @@ class CaseEvent(models.Model):
 
     @property
     def timeline_label(self) -> str:
-        return str(self.kind_labels().get(self.kind, self.kind))
+        label = self.kind_labels().get(self.kind) or SHARED_EVENT_LABELS.get(self.kind)
+        return str(label or self.kind)
 
     @property
     def timeline_details(self) -> list[dict]:
         """Extra marks shown after the label: dicts with `text`, `css` and an optional
         `title`."""
         return []
+
+
+# Event kinds every case type shares (the supervision a red light opens): the timeline's label
+# when the case type's own labels do not name the kind.
+SHARED_EVENT_LABELS = {
+    "supervision_opened": _("Overdue: supervision opened by the level above"),
+    "supervision_instructed": _("Supervision instruction"),
+    "supervision_answered": _("Supervision answered"),
+}
+
+
+class WatchedKind(models.TextChoices):
+    """The kinds of case that carry a warning light (`cases.lights`)."""
+
+    DISPUTE = "dispute", _("Disputes")
+    PETITION = "petition", _("Petitions")
+    INCIDENT = "incident", _("Incidents")
+    SUMMONS = "summons", _("Summonses")
+
+
+class LightRule(models.Model):
+    """A county's warning period for one kind of case: the light turns yellow when at most
+    `working_days` working days remain before the due date. Where none is set, the default
+    (`cases.lights.DEFAULT_WARNING_DAYS`) holds."""
+
+    county = models.ForeignKey(
+        "governance.Area",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        related_name="light_rules",
+        limit_choices_to={"level": "county"},
+    )
+    kind = models.CharField(_("kind of case"), max_length=16, choices=WatchedKind.choices)
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+
+    class Meta:
+        verbose_name = _("warning period")
+        verbose_name_plural = _("warning periods")
+        constraints = [models.UniqueConstraint(fields=["county", "kind"], name="light_rule_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.county} · {self.kind}: {self.working_days}"
+
+
+class Supervision(models.Model):
+    """督办 opened because a case's light turned red: the level above the one handling it
+    supervises, with a due date of its own; the handling level answers. One per case and
+    missed deadline (`clock`, `clock_due`), however often the job runs. Escalating the case
+    stays a person's decision with a reason."""
+
+    kind = models.CharField(_("kind of case"), max_length=16, choices=WatchedKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    number = models.CharField(_("number"), max_length=32)
+    # The case's page (a summons's is its dispute's): where the supervision shows and is answered.
+    url = models.CharField(max_length=200, db_index=True)
+    area = models.ForeignKey(
+        "governance.Area", on_delete=models.PROTECT, related_name="case_supervisions"
+    )
+    case_level = models.CharField(_("handling level"), max_length=16)
+    level = models.CharField(_("supervising level"), max_length=16)
+    clock = models.CharField(max_length=32)
+    clock_due = models.DateField(_("missed deadline"))
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    due_on = models.DateField(_("answer due on"))
+    note = models.TextField(_("instruction"), max_length=2000, blank=True)
+    instructed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    instructed_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "clock", "clock_due"],
+                name="case_supervision_once_per_deadline",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.clock_due}"

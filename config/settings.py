@@ -197,9 +197,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.outbox.tasks.drain_outbox",
         "schedule": crontab(minute="*"),  # every minute: tasks kept while Redis was down
     },
-    "escalate-overdue-disputes": {
-        "task": "disputes.tasks.escalate_overdue_disputes",
-        "schedule": crontab(minute="*/10"),  # every ten minutes
+    "supervise-red-cases": {
+        "task": "cases.tasks.supervise_red_cases",
+        "schedule": crontab(hour=0, minute=5),  # 00:05 every night: the lights that turned red
     },
     "daily-clear": {
         "task": "governance.rollups.tasks.daily_clear",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("incidents/", include("incidents.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
+    path("", include("cases.urls")),
     path("settings/<str:code>/", configuration.county_settings, name="county_settings"),
     path("calendar/", calendar_views.working_calendar_now, name="working_calendar_now"),
     path("calendar/<int:year>/", calendar_views.working_calendar, name="working_calendar"),

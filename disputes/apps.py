@@ -52,3 +52,13 @@ class DisputesConfig(AppConfig):
         from governance.configuration.sections import register_settings_section
 
         register_settings_section(SECTION, render_section, order=20)
+
+        # The warning lights of disputes and summonses, and their panel on the board.
+        from cases.lights import register_watched
+        from cases.panels import register_panel
+        from disputes.board import board_panel
+        from disputes.lights import DISPUTES, SUMMONSES
+
+        register_watched(DISPUTES)
+        register_watched(SUMMONSES)
+        register_panel("board", board_panel)

@@ -5,7 +5,10 @@ from datetime import date, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from cases.clocks import Light
 from cases.levels import works_above_level, works_at_level
+from cases.lights import light_q
+from cases.models import WatchedKind
 from disputes.models import (
     DEFAULT_WORKING_DAYS,
     DISPUTE_CLOCKS,
@@ -162,7 +165,8 @@ def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
     today = today or timezone.localdate()
     return {
         "unassigned": Q(status__in=[Status.REGISTERED, Status.ACCEPTED]),
-        "due_soon": DISPUTE_CLOCKS.due_within_q(today, due_soon_limit(today)),
+        # Yellow: at most the county's warning period of working days remain (cases.lights).
+        "due_soon": light_q(WatchedKind.DISPUTE, Light.YELLOW, on=today),
         "overdue": DISPUTE_CLOCKS.overdue_q(on=today),
         "supervised": Q(under_supervision=True),
         # A dispute with no summons at all is not waiting for any department.

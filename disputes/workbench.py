@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.lights import WarningPeriods, light_label
 from cases.panels import render_panels
 from disputes.forms import DisputeFilterForm
 from disputes.models import Dispute
@@ -100,7 +101,9 @@ def dispute_export(request):
         _("Status"),
         _("Risk"),
         _("Due"),
+        _("Light"),
     ]
+    periods, today = WarningPeriods(), timezone.localdate()
     rows = (
         [
             d.number,
@@ -111,6 +114,7 @@ def dispute_export(request):
             d.get_status_display(),
             d.get_risk_display(),
             d.due_on.isoformat() if d.due_on else "",
+            light_label(periods.light(d, on=today)),
         ]
         for d in disputes.iterator(chunk_size=1000)
     )

@@ -46,5 +46,11 @@ class GridsConfig(AppConfig):
 
         register_settings_section(SECTION, render_section, order=10)
 
+        # Urgent findings (重大事项直报) of the last 24 hours on the now board.
+        from cases.panels import register_panel
+        from grids.board import board_panel
+
+        register_panel("board", board_panel)
+
         # Sets Pillow's pixel limit to the photos' own, for whatever opens an image.
         import grids.photos  # noqa: F401

@@ -101,6 +101,10 @@ class FindingForm(HiddenFieldErrorsMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    urgent = forms.BooleanField(
+        label=_("Urgent: report to the township and county at once (重大事项直报)"),
+        required=False,
+    )
     photos = PhotosField(label=_("Photos (up to 6)"), required=False)
     found_at = forms.DateTimeField(label=_("Time found"), required=False, widget=forms.HiddenInput)
     latitude = coordinate_field(_("Latitude"), 90, hidden=True)

@@ -280,6 +280,10 @@ class Finding(models.Model):
         _("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN
     )
     action_taken = models.TextField(_("what was done"), max_length=2000, blank=True)
+    # 重大事项直报: the township and the county are told at once, and it shows on their board.
+    urgent = models.BooleanField(
+        _("urgent: report to the township and county at once"), default=False
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     found_at = models.DateTimeField(_("found at"))
@@ -293,6 +297,9 @@ class Finding(models.Model):
         indexes = [
             models.Index(fields=["grid", "found_at"]),
             models.Index(fields=["holder", "status"]),
+            models.Index(
+                fields=["found_at"], condition=models.Q(urgent=True), name="finding_urgent_idx"
+            ),
         ]
 
     def __str__(self) -> str:

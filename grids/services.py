@@ -13,15 +13,18 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.levels import staff_at_level
 from governance.configuration.services import (
     audit_setting_change,
     require_county_administrator,
     whole_number,
 )
 from governance.models import Area, AreaLevel
+from governance.notifications import notify
 from governance.workdays import local_day_bounds
 from grids.models import (
     DEFAULT_PATROLS_PER_DAY,
@@ -200,13 +203,15 @@ def finding_log(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     photos: list[ProcessedPhoto] = (),
+    urgent: bool = False,
 ) -> tuple[Finding, bool]:
     """Store a finding with its photos, once. Returns (finding, created).
 
     The phone makes `client_key` before its first try; a second submission with the same key
     (a retry after a dropped connection, a double tap) returns the stored finding and writes
     nothing. `status` is how the worker disposed of it: handled on the spot (then
-    `action_taken` is required), handed up, or open to handle later today.
+    `action_taken` is required), handed up, or open to handle later today. An `urgent` finding
+    (重大事项直报) is told at once to the staff of its township and its county.
     """
     existing = Finding.objects.filter(client_key=client_key).first()
     if existing is not None:
@@ -250,6 +255,7 @@ def finding_log(
         found_at=found_at,
         latitude=latitude,
         longitude=longitude,
+        urgent=bool(urgent),
     )
     finding.full_clean(exclude=["client_key"])
     # Files are not part of the transaction: those written before a rollback are removed, so
@@ -270,6 +276,8 @@ def finding_log(
                 from_status="",
                 photos=len(photos),
             )
+            if finding.urgent:
+                _report_urgent(finding)
     except BaseException as failure:
         for image in written:
             image.storage.delete(image.name)
@@ -281,6 +289,25 @@ def finding_log(
             raise
         return _same_sender_or_refuse(existing, actor), False
     return finding, True
+
+
+def _report_urgent(finding: Finding) -> None:
+    """重大事项直报: the township's and the county's staff are told when the finding is stored."""
+    village = finding.grid.village
+    notify(
+        recipients=[
+            *staff_at_level(village, AreaLevel.TOWNSHIP),
+            *staff_at_level(village, AreaLevel.COUNTY),
+        ],
+        kind="urgent_finding",
+        text=_("Urgent finding in %(village)s: %(category)s, %(grid)s.")
+        % {
+            "village": village.name,
+            "category": finding.get_category_display(),
+            "grid": finding.grid.name,
+        },
+        url=reverse("grids:finding_detail", args=[finding.pk]),
+    )
 
 
 def _same_sender_or_refuse(finding: Finding, actor) -> Finding:

@@ -133,6 +133,7 @@ def finding_new(request):
                     latitude=data["latitude"],
                     longitude=data["longitude"],
                     photos=data["photos"],
+                    urgent=data["urgent"],
                 )
             except (ValidationError, PermissionDenied) as error:
                 form.add_error(None, error_text(error))

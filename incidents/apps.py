@@ -51,3 +51,8 @@ class IncidentsConfig(AppConfig):
         register_counter(daily_counts)
         register_department_counter(department_counts)
         register_clear_lister(daily_clear_items)
+        # The warning light of incidents.
+        from cases.lights import register_watched
+        from incidents.lights import INCIDENTS
+
+        register_watched(INCIDENTS)

@@ -42,3 +42,10 @@ class PetitionsConfig(AppConfig):
 
         if seed_demo_heads not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_heads)
+        # The warning light of petitions, and the repeat petitions on the board.
+        from cases.lights import register_watched
+        from petitions.board import board_panel
+        from petitions.lights import PETITIONS
+
+        register_watched(PETITIONS)
+        register_panel("board", board_panel)

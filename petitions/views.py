@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.levels import area_at_level, is_handling
+from cases.lights import WarningPeriods, light_label, periods_for
 from cases.personal_data import PERSON_FIELDS, people_as_seen
 from cases.views import act_on_case, case_actions
 from cases.workflow import TransitionNotAllowed
@@ -277,10 +278,11 @@ def _list_header() -> list[str]:
         _("Status"),
         _("Acceptance due"),
         _("Conclusion due"),
+        _("Light"),
     ]
 
 
-def _list_row(petition, masks: PetitionMasks) -> list[str]:
+def _list_row(petition, masks: PetitionMasks, periods: WarningPeriods) -> list[str]:
     """One petition as the list shows it and the export writes it: no petitioner's column,
     and its subject masked (names and numbers) for someone who does not handle it. The export
     masks any number left in it besides (governance.excel)."""
@@ -296,6 +298,8 @@ def _list_row(petition, masks: PetitionMasks) -> list[str]:
         petition.get_status_display(),
         petition.acceptance_due.isoformat(),
         petition.conclusion_due.isoformat() if petition.conclusion_due else "",
+        # The warning light (cases.lights); the page draws it as the badge of the same words.
+        light_label(periods.light(petition, on=timezone.localdate())),
     ]
 
 
@@ -317,7 +321,10 @@ def petition_list(request):
             filename=f"petitions-{timezone.localdate():%Y%m%d}.xlsx",
             title=_("Petitions"),
             header=_list_header(),
-            rows=(_list_row(p, masks) for p in petitions.iterator(chunk_size=1000)),
+            rows=(
+                _list_row(p, masks, periods_for(request))
+                for p in petitions.iterator(chunk_size=1000)
+            ),
         )
     counts = dict(
         Petition.objects.visible_to(request.user)
@@ -331,7 +338,10 @@ def petition_list(request):
         "petitions/list.html",
         {
             "header": _list_header(),
-            "rows": [(petition, _list_row(petition, masks)) for petition in page[:LIST_LIMIT]],
+            "rows": [
+                (petition, _list_row(petition, masks, periods_for(request)))
+                for petition in page[:LIST_LIMIT]
+            ],
             "truncated": len(page) > LIST_LIMIT,
             "limit": LIST_LIMIT,
             "status": status,

@@ -102,6 +102,9 @@ OBJECT_URLS = {
     "calendar_day_remove": lambda w: {"year": timezone.localdate().year},
     "incidents:check_phone": lambda w: {"pk": w["handled_incident"].pk},
     "incidents:photo": lambda w: {"pk": w["incident_photo"].pk},
+    "cases:light_settings": lambda w: {"code": w["county"].code},
+    "cases:supervision_instruct": lambda w: {"pk": w["supervision"].pk},
+    "cases:supervision_answer": lambda w: {"pk": w["supervision"].pk},
 }
 
 
@@ -225,6 +228,23 @@ def world(changzhi_slice):
         what_was_done="已加固",
         photos=[process_photo(_jpeg())],
     )
+    # A second dispute, overdue at the township: its light is red and the county supervises it.
+    from cases.models import Supervision
+    from cases.supervision import supervise_red_cases
+    from disputes.models import Dispute
+
+    overdue = disputes.dispute_register(
+        actor=staff,
+        kind="debt",
+        channel="walk_in",
+        description="欠款纠纷",
+        people_involved=2,
+        village=village,
+        level="township",
+        parties=[{"side": "applicant", "name": "李四", "id_number": "", "phone": ""}],
+    )
+    Dispute.objects.filter(pk=overdue.pk).update(due_on=date(2026, 1, 5))
+    supervise_red_cases()
     world_objects = {
         "village": village,
         "township": township,
@@ -241,6 +261,7 @@ def world(changzhi_slice):
         "incident": incident,
         "handled_incident": handled_incident,
         "incident_photo": handled_incident.photos.get(),
+        "supervision": Supervision.objects.get(object_id=overdue.pk),
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -378,6 +399,11 @@ MAY_USE = {
     "incidents:check_phone": {"team_worker"},
     # Its photos open for whoever sees the incident.
     "incidents:photo": (_SEES_PETITIONS | {"mediator", "team_worker"}),
+    "cases:light_settings": set(),
+    # The county supervises the township's red dispute (the city, above it, may too); the
+    # township that handles it answers.
+    "cases:supervision_instruct": {"county_official", "city_official"},
+    "cases:supervision_answer": {"township_staff"},
 }
 
 REFUSED = (403, 404, 405)

@@ -473,6 +473,9 @@ FORMS = {
     "petitions:clock_settings": [("city admin", _world_url("county_settings"))],
     "calendar_day_add": [("city admin", _world_url("working_calendar"))],
     "calendar_day_remove": [("city admin", _world_url("working_calendar"))],
+    "cases:light_settings": [("admin", _world_url("county_settings"))],
+    "cases:supervision_instruct": [("county", _url("cases:board"))],
+    "cases:supervision_answer": [("staff", _url("cases:board"))],
 }
 
 # Forms that take nothing from the person but the click itself.

@@ -1,9 +1,9 @@
-"""The only writers of disputes, by subject: `intake`, `handling`, `summons`, `supervision`,
-`overdue` and `settings`. Every name a caller uses is re-exported here
+"""The only writers of disputes, by subject: `intake`, `handling`, `summons`, `supervision`
+and `settings`. Every name a caller uses is re-exported here
 (`from disputes import services; services.dispute_register(...)`).
 
 Each action is `dispute_<verb>(*, actor, dispute, version, ...)`: `actor` is the person acting
-(None: the system, e.g. the overdue escalation job), `version` the dispute's version the
+(None: the system), `version` the dispute's version the
 person's form was drawn from. It checks its own arguments, then runs `common._act`, which
 locks the row, refuses a stale version (`CaseChangedUnderYou`), checks the action's entry in
 `disputes.actions`: status, who and guard (`TransitionNotAllowed`), applies the change, bumps
@@ -36,7 +36,6 @@ from disputes.services.intake import (
     registration_levels,
     risk_colour,
 )
-from disputes.services.overdue import escalate_overdue
 from disputes.services.settings import DEADLINE_BOUNDS, deadline_rules_set
 from disputes.services.summons import dispute_summon, summons_acknowledge, summons_report
 from disputes.services.supervision import (
@@ -73,7 +72,6 @@ __all__ = [
     "dispute_start_mediation",
     "dispute_summon",
     "dispute_supervise",
-    "escalate_overdue",
     "registration_levels",
     "risk_colour",
     "staff_of_level",

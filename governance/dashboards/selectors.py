@@ -37,7 +37,14 @@ DASHBOARD_ROLES = frozenset({Role.CITY_OFFICIAL, Role.COUNTY_OFFICIAL, Role.TOWN
 # what happened during it: over a week or a month they are read on the period's last day,
 # never added up. Every other metric is a flow and is summed.
 STATE_METRICS = frozenset(
-    {"disputes_overdue_open", "disputes_supervised", "petitions_overdue", "incidents_overdue_open"}
+    {
+        "disputes_overdue_open",
+        "disputes_supervised",
+        "petitions_overdue",
+        "incidents_overdue_open",
+        "cases_red",
+        "cases_yellow",
+    }
 )
 # Petitions concern an area, never a grid: a grid row never counts them.
 PETITION_METRICS = frozenset(name for name in METRIC_NAMES if name.startswith("petitions_"))

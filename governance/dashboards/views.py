@@ -71,6 +71,8 @@ STATE_METRICS_SHOWN = [
     "disputes_supervised",
     "petitions_overdue",
     "incidents_overdue_open",
+    "cases_red",
+    "cases_yellow",
 ]
 TREND_METRICS = [
     "findings_new",
@@ -99,6 +101,8 @@ CHILD_METRICS = [
     "incidents_new",
     "incidents_closed",
     "incidents_overdue_open",
+    "cases_red",
+    "cases_yellow",
 ]
 DEFAULT_SORT = "findings_new"
 DEFAULT_PERIOD = "day"

@@ -60,6 +60,8 @@ METRICS = [
     ("incidents_closed", _("Incidents closed")),
     ("incidents_closed_on_time", _("Incidents closed on time")),
     ("incidents_overdue_open", _("Incidents overdue")),
+    ("cases_red", _("Cases red (overdue)")),
+    ("cases_yellow", _("Cases yellow (due soon)")),
 ]
 METRIC_NAMES = [name for name, _label in METRICS]
 # A department's figures (DepartmentDailyStat): the incident figures that concern the unit an

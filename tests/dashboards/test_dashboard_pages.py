@@ -112,6 +112,8 @@ def test_overdue_and_supervised_are_as_they_stood_on_the_latest_day(
         ["督办中纠纷", row.disputes_supervised],
         ["逾期信访", row.petitions_overdue],
         ["逾期事件", row.incidents_overdue_open],
+        ["红灯案件（超期）", row.cases_red],
+        ["黄灯案件（临期）", row.cases_yellow],
     ]
 
 

@@ -11,6 +11,8 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Supervision
+from cases.supervision import supervise_red_cases
 from cases.workflow import CaseChangedUnderYou
 from disputes import services
 from disputes.models import Dispute, DisputeEvent, Level, MediationSession
@@ -205,7 +207,9 @@ def test_on_postgresql_a_second_writer_waits_for_the_first_and_is_then_told(
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
-def test_on_postgresql_two_overdue_jobs_at_once_escalate_once(village_staff, township_staff):
+def test_on_postgresql_two_supervision_jobs_at_once_open_one_supervision(
+    village_staff, township_staff
+):
     dispute = register(village_staff, level=Level.VILLAGE)
     Dispute.objects.filter(pk=dispute.pk).update(due_on=timezone.localdate() - timedelta(days=2))
     start = threading.Barrier(2)
@@ -213,12 +217,14 @@ def test_on_postgresql_two_overdue_jobs_at_once_escalate_once(village_staff, tow
 
     def job():
         start.wait(10)
-        return services.escalate_overdue()
+        return supervise_red_cases()
 
     threads = [in_thread(job, results, name) for name in ("a", "b")]
     for thread in threads:
         thread.join(30)
 
     assert sorted(results.values()) == [0, 1], results
-    assert fresh(dispute).level == Level.TOWNSHIP
-    assert DisputeEvent.objects.filter(dispute=dispute, kind="auto_escalated").count() == 1
+    # It stays at its level: the level above supervises it.
+    assert fresh(dispute).level == Level.VILLAGE
+    assert Supervision.objects.filter(kind="dispute", object_id=dispute.pk).count() == 1
+    assert DisputeEvent.objects.filter(dispute=dispute, kind="supervision_opened").count() == 1

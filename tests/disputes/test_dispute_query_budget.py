@@ -14,15 +14,18 @@ from tests.disputes.helpers import bring_to_mediation, register, take
 from tests.factories import DisputeFactory, PartyFactory
 
 # Measured and kept tight: sign-in, session and memberships (3), the queues (one count each,
-# in one query), the grids seen and their handed-up findings, the session's save (3).
-WORKBENCH_BUDGET = 9
-# Sign-in (3), the page of disputes with their areas, the counts by status, the session (3).
-LIST_BUDGET = 8
+# in one query), the grids seen and their handed-up findings, the session's save (3), the
+# counties' warning periods (the yellow queue, cases.lights).
+WORKBENCH_BUDGET = 10
+# Sign-in (3), the page of disputes with their areas, the counts by status, the session (3),
+# the counties' warning periods (the lights of every row, read once).
+LIST_BUDGET = 9
 # For the township staff, who get every action's form: the dispute with its handlers and
 # summonses (3), capabilities and guards (2), linked petitions, parties, timeline (2),
 # extension, the assign and summon forms' choices (7), supervisions, sessions, revisits,
-# attachments, and the audit entry recording that the parties' numbers were shown whole.
-DETAIL_BUDGET = 28
+# attachments, the audit entry recording that the parties' numbers were shown whole, the
+# counties' warning periods (the light) and the supervisions a red light opened.
+DETAIL_BUDGET = 30
 
 
 def queries_for(client, url) -> int:

@@ -9,10 +9,16 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from disputes.models import OPEN_STATUSES, Assignment, Dispute, DisputeEvent, Revisit
+from disputes.models import OPEN_STATUSES, Assignment, Dispute, DisputeEvent, Revisit, Summons
 from governance.models import Area
+from governance.workdays import working_days_between
 from grids.models import Finding, FindingEvent, Grid, GridAssignment, Patrol, ZeroReport
+from incidents.models import Incident
 from petitions.models import OPEN_PETITION_STATUSES, Petition, PetitionEvent
+
+# The warning period where no county sets one: yellow when at most this many working days
+# remain before the due date.
+WARNING_DAYS = 2
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LEVEL_METRIC = {
@@ -136,6 +142,39 @@ def expected_daily(first: date, last: date) -> dict:
             )
             if waiting_decision or waiting_reply or waiting_review:
                 add(day, petition.area_id, None, "petitions_overdue")
+
+    # The lights: every open case by the deadline it works to now; red past it, yellow when at
+    # most WARNING_DAYS working days remain.
+    def light(day, due, village_id, grid_id):
+        if due is None:
+            return
+        if due < day:
+            add(day, village_id, grid_id, "cases_red")
+        elif working_days_between(day, due) <= WARNING_DAYS:
+            add(day, village_id, grid_id, "cases_yellow")
+
+    incidents = list(Incident.objects.exclude(status__in=["new", "closed"]))
+    summonses = list(Summons.objects.filter(reported_at__isnull=True).select_related("dispute"))
+    for day in days(first, last):
+        for dispute in all_disputes:
+            if dispute.status in OPEN_STATUSES:
+                light(day, dispute.due_on, dispute.village_id, dispute.grid_id)
+        for petition in all_petitions:
+            if petition.status not in OPEN_PETITION_STATUSES:
+                continue
+            if petition.decided_on is None:
+                due = petition.acceptance_due
+            elif petition.conclusion_due is not None and petition.replied_on is None:
+                due = petition.conclusion_due
+            elif petition.review_due is not None and petition.reviewed_on is None:
+                due = petition.review_due
+            else:
+                due = None
+            light(day, due, petition.area_id, None)
+        for incident in incidents:
+            light(day, incident.close_due, incident.area_id, incident.grid_id)
+        for summons in summonses:
+            light(day, summons.due_on, summons.dispute.village_id, summons.dispute.grid_id)
     return {key: Counter(+counts) for key, counts in result.items() if +counts}
 
 
