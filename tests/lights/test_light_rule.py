@@ -20,7 +20,8 @@ from tests.factories import area
 THURSDAY = date(2026, 12, 3)
 
 
-def test_yellow_counts_working_days_and_a_weekend_after_the_last_one_is_within_them():
+def test_yellow_counts_working_days_and_a_weekend_after_the_last_one_is_within_them(db):
+    # The working-day calendar reads its corrections from the database.
     # Thursday, two working days: Friday and Monday remain; Tuesday is a third.
     assert warning_limit(THURSDAY, 2) == date(2026, 12, 7)
     clock = lambda due: RunningClock("handling", "", due).light(THURSDAY, warning_days=2)  # noqa: E731

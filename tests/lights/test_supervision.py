@@ -40,7 +40,7 @@ def test_an_overdue_petition_is_supervised_by_the_county(township_staff, county_
     assert Petition.objects.get(pk=petition.pk).level == "township"
 
 
-def test_an_incident_past_its_close_date_is_supervised_by_the_level_above_its_dispatcher(
+def test_an_incident_not_signed_for_in_time_is_supervised_by_the_level_above_its_dispatcher(
     grid, grid_worker, township_staff
 ):
     finding = log_finding(actor=grid_worker, grid=grid, status=FindingStatus.HANDED_UP)
@@ -50,7 +50,8 @@ def test_an_incident_past_its_close_date_is_supervised_by_the_level_above_its_di
     incidents.incident_dispatch(
         actor=township_staff, incident=incident, version=incident.version, unit_kind="village"
     )
-    Incident.objects.filter(pk=incident.pk).update(close_due=YESTERDAY())
+    # The unit has not signed for it by its sign-in date: the sign-in clock is the one running.
+    Incident.objects.filter(pk=incident.pk).update(sign_in_due=YESTERDAY())
 
     assert supervise_red_cases() == 1
     supervision = Supervision.objects.get(kind="incident")
