@@ -19,6 +19,7 @@ from incidents.selectors import (
     findings_waiting_for_incident,
     handles_incident,
     incident_get_for_user_or_404,
+    incidents_handled_by,
 )
 from infra.errors import error_text
 from infra.masking import text_mask
@@ -31,15 +32,14 @@ FINDINGS_LIMIT = 20
 def incident_list(request):
     status = request.GET.get("status", "")
     incidents = Incident.objects.visible_to(request.user).select_related(
-        "area", "area__parent", "department"
+        "area", "area__parent", "area__parent__parent", "department"
     )
     if status in IncidentStatus.values:
         incidents = incidents.filter(status=status)
     page = list(incidents[: LIST_LIMIT + 1])
+    handled = incidents_handled_by(user=request.user, incidents=page)
     for incident in page:
-        incident.text_mask = text_mask(
-            people=(), handling=handles_incident(user=request.user, incident=incident)
-        )
+        incident.text_mask = text_mask(people=(), handling=incident.pk in handled)
     return render(
         request,
         "incidents/list.html",
