@@ -48,7 +48,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/7"
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 PASSWORD = "Pingan-2026-demo"
 COUNTY_CODE = "140406"  # 潞城区
 CITY_CODE = "1404"  # 长治市
@@ -83,9 +83,10 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # ---------------------------------------------------------------------------------------------
 # The plan: run inside Django, in a process of its own, against the benchmarked database.
 # ---------------------------------------------------------------------------------------------
-def _plan_in_django() -> dict:
-    """The URL of every page for this database, the number of SQL queries each issues, and
-    the size of the data; clears any sign-in lockout of the demo people."""
+def _plan_in_django(keys: list[str] | None = None) -> dict:
+    """The URL of every page for this database, the number of SQL queries each of the pages
+    `keys` (default: all) issues, and the size of the data; clears any sign-in lockout of the
+    demo people."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -146,7 +147,7 @@ def _plan_in_django() -> dict:
         "incident": f"/incidents/{incident.pk}/",
     }
     queries = {}
-    for page in PAGES:
+    for page in [PAGE_BY_KEY[key] for key in keys] if keys else PAGES:
         client = Client()
         client.force_login(users[page.username])
         for attempt in range(2):  # the first request fills per-process caches
@@ -545,7 +546,12 @@ def run(
             capture_output=True,
         )
         planned = subprocess.run(
-            [sys.executable, str(Path(__file__)), "--plan"],
+            [
+                sys.executable,
+                str(Path(__file__)),
+                "--plan",
+                *(argument for page in chosen for argument in ("--page", page.key)),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -616,7 +622,7 @@ def main() -> None:
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if options.plan:
-        print(json.dumps(_plan_in_django()))
+        print(json.dumps(_plan_in_django(options.pages)))
         return
     if not options.database_url or not options.database_url.startswith("postgres"):
         parser.error("--database-url must name a PostgreSQL database holding data")
