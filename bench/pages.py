@@ -126,9 +126,11 @@ def _plan_in_django(keys: list[str] | None = None) -> dict:
     )
     if dispute is None:
         raise SystemExit("township_staff sees no dispute in this database: generate data first.")
-    # Likewise the township's incident with the longest timeline.
+    # Likewise the township's incident with the longest timeline, among those signed for (the
+    # township may take it over: the page carries the dispatch form, whatever the size).
     incident = (
         Incident.objects.visible_to(users["township_staff"])
+        .filter(status="signed_in")
         .annotate(n_events=Count("events"))
         .order_by("-n_events", "-pk")
         .first()
