@@ -1,4 +1,4 @@
-"""Page speed under concurrent load: server latency, throughput and SQL queries of six pages.
+"""Page speed under concurrent load: server latency, throughput and SQL queries of eight pages.
 
 The portal runs as in production (DEBUG off, gunicorn, WhiteNoise, Redis cache) against a
 database that already holds data (see bench/run.py for the week and year databases). Simulated
@@ -11,6 +11,8 @@ again, each on its own connection:
     dispute           /disputes/<pk>/           township_staff
     county_dashboard  /dashboard/140406/        county_official (潞城区)
     city_dashboard    /dashboard/1404/          city_official (长治市)
+    incidents         /incidents/               township_staff (the incidents workbench)
+    incident          /incidents/<pk>/          township_staff
 
 Latency is the server's own: gunicorn's access log records each request's time in the worker
 (%(D)s, microseconds), so the load client, which shares the machine's cores, does not colour
@@ -23,7 +25,7 @@ Usage, from the project root (the database must hold data and the demo people):
     .venv/bin/python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/bench_week
     .venv/bin/python bench/pages.py --database-url ... --users 50 --duration 300 --mixed
 
-By default each page is loaded on its own, 20 users for 30 s; with --mixed all six run at once,
+By default each page is loaded on its own, 20 users for 30 s; with --mixed all of them at once,
 the users shared among them. Prints a table; `run()` returns the figures to bench/run.py.
 """
 
@@ -46,7 +48,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/7"
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 PASSWORD = "Pingan-2026-demo"
 COUNTY_CODE = "140406"  # 潞城区
 CITY_CODE = "1404"  # 长治市
@@ -69,6 +71,8 @@ PAGES = [
     Page("dispute", "dispute page", "township_staff", 150),
     Page("county_dashboard", "county dashboard", "county_official", 150, dashboard=True),
     Page("city_dashboard", "city dashboard", "city_official", 150, dashboard=True),
+    Page("incidents", "incident workbench", "township_staff", 150),
+    Page("incident", "incident page", "township_staff", 150),
 ]
 PAGE_BY_KEY = {page.key: page for page in PAGES}
 LOG_FORMAT = '%(m)s %(U)s %(s)s %(D)s "%({x-bench-page}i)s"'
@@ -79,9 +83,10 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # ---------------------------------------------------------------------------------------------
 # The plan: run inside Django, in a process of its own, against the benchmarked database.
 # ---------------------------------------------------------------------------------------------
-def _plan_in_django() -> dict:
-    """The URL of every page for this database, the number of SQL queries each issues, and
-    the size of the data; clears any sign-in lockout of the demo people."""
+def _plan_in_django(keys: list[str] | None = None) -> dict:
+    """The URL of every page for this database, the number of SQL queries each of the pages
+    `keys` (default: all) issues, and the size of the data; clears any sign-in lockout of the
+    demo people."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -97,6 +102,7 @@ def _plan_in_django() -> dict:
     from governance.rollups.models import DailyStat
     from grids.models import Finding, Grid, Patrol
     from grids.selectors import grids_worked_by
+    from incidents.models import Incident, IncidentEvent
     from petitions.models import Petition
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=_usernames())}
@@ -120,6 +126,17 @@ def _plan_in_django() -> dict:
     )
     if dispute is None:
         raise SystemExit("township_staff sees no dispute in this database: generate data first.")
+    # Likewise the township's incident with the longest timeline, among those signed for (the
+    # township may take it over: the page carries the dispatch form, whatever the size).
+    incident = (
+        Incident.objects.visible_to(users["township_staff"])
+        .filter(status="signed_in")
+        .annotate(n_events=Count("events"))
+        .order_by("-n_events", "-pk")
+        .first()
+    )
+    if incident is None:
+        raise SystemExit("township_staff sees no incident in this database: generate data first.")
 
     urls = {
         "worker_home": "/grid/today/",
@@ -128,9 +145,11 @@ def _plan_in_django() -> dict:
         "dispute": f"/disputes/{dispute.pk}/",
         "county_dashboard": f"/dashboard/{COUNTY_CODE}/",
         "city_dashboard": f"/dashboard/{CITY_CODE}/",
+        "incidents": "/incidents/",
+        "incident": f"/incidents/{incident.pk}/",
     }
     queries = {}
-    for page in PAGES:
+    for page in [PAGE_BY_KEY[key] for key in keys] if keys else PAGES:
         client = Client()
         client.force_login(users[page.username])
         for attempt in range(2):  # the first request fills per-process caches
@@ -159,9 +178,15 @@ def _plan_in_django() -> dict:
         "disputes": Dispute.objects.count(),
         "dispute_events": DisputeEvent.objects.count(),
         "petitions": Petition.objects.count(),
+        "incidents": Incident.objects.count(),
+        "incident_events": IncidentEvent.objects.count(),
+        "incidents_seen_by_township_staff": Incident.objects.visible_to(
+            users["township_staff"]
+        ).count(),
         "daily_stat_rows": DailyStat.objects.count(),
         "latest_rolled_up_day": latest.isoformat() if latest else None,
         "dispute_events_on_page": dispute.n_events,
+        "incident_events_on_page": incident.n_events,
     }
     return {"urls": urls, "grid": grid.pk, "queries": queries, "data": data}
 
@@ -523,7 +548,12 @@ def run(
             capture_output=True,
         )
         planned = subprocess.run(
-            [sys.executable, str(Path(__file__)), "--plan"],
+            [
+                sys.executable,
+                str(Path(__file__)),
+                "--plan",
+                *(argument for page in chosen for argument in ("--page", page.key)),
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -594,7 +624,7 @@ def main() -> None:
     options = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if options.plan:
-        print(json.dumps(_plan_in_django()))
+        print(json.dumps(_plan_in_django(options.pages)))
         return
     if not options.database_url or not options.database_url.startswith("postgres"):
         parser.error("--database-url must name a PostgreSQL database holding data")

@@ -24,6 +24,7 @@ from incidents.selectors import (
     handles_incident,
     incident_get_for_user_or_404,
     incident_photo_get_for_user_or_404,
+    incidents_handled_by,
     incidents_to_check,
 )
 from incidents.workflow import CHECKER
@@ -39,15 +40,14 @@ TO_CHECK_LISTED = 10
 def incident_list(request):
     status = request.GET.get("status", "")
     incidents = Incident.objects.visible_to(request.user).select_related(
-        "area", "area__parent", "department"
+        "area", "area__parent", "area__parent__parent", "department"
     )
     if status in IncidentStatus.values:
         incidents = incidents.filter(status=status)
     page = list(incidents[: LIST_LIMIT + 1])
+    handled = incidents_handled_by(user=request.user, incidents=page)
     for incident in page:
-        incident.text_mask = text_mask(
-            people=(), handling=handles_incident(user=request.user, incident=incident)
-        )
+        incident.text_mask = text_mask(people=(), handling=incident.pk in handled)
     return render(
         request,
         "incidents/list.html",

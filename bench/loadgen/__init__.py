@@ -4,12 +4,12 @@ imports this package, so no web or Celery process loads it; the command imports 
 runs.
 
 The core step here creates the township, county and city staff; then each app's tables come
-from its own module (`grids`, `disputes`, `petitions`), run in the order of `steps()`, all in
-one transaction. A step reads and extends the shared `LoadContext` (who works where, the grids,
-the disputes) and writes through `LoadContext.write`, which streams rows with PostgreSQL's COPY
-(plain multi-row inserts on other databases, for small sizes). Primary keys are allocated here
-rather than by the database, so that a step can write events that point at cases without
-reading them back; the sequences are reset at the end.
+from its own module (`grids`, `disputes`, `petitions`, `incidents`), run in the order of
+`steps()`, all in one transaction. A step reads and extends the shared `LoadContext` (who
+works where, the grids, the disputes) and writes through `LoadContext.write`, which streams
+rows with PostgreSQL's COPY (plain multi-row inserts on other databases, for small sizes).
+Primary keys are allocated here rather than by the database, so that a step can write events
+that point at cases without reading them back; the sequences are reset at the end.
 
 Everything is drawn from `random.Random` instances seeded from the seed and the step's name,
 so one seed gives the same rows every time and a step's rows do not change when another step
@@ -334,16 +334,18 @@ Step = Callable[[LoadContext], None]
 
 def steps() -> list[tuple[str, Step]]:
     """Each app's generator, in the order they run: the grids first (disputes and petitions
-    happen in grids, and some disputes grow out of findings), then the disputes, then the
-    petitions (which link to disputes)."""
+    happen in grids, and disputes and incidents grow out of handed-up findings), then the
+    disputes, then the petitions (which link to disputes), then the incidents."""
     from bench.loadgen.disputes import generate_disputes
     from bench.loadgen.grids import generate_grids
+    from bench.loadgen.incidents import generate_incidents
     from bench.loadgen.petitions import generate_petitions
 
     return [
         ("grids", generate_grids),
         ("disputes", generate_disputes),
         ("petitions", generate_petitions),
+        ("incidents", generate_incidents),
     ]
 
 

@@ -165,8 +165,10 @@ def _teams(ctx: LoadContext) -> None:
     )
 
 
-def _block(ctx, rng, days, next_ids, dispute_findings):
-    """Patrols, findings, finding events and zero reports of `days`, in that order."""
+def _block(ctx, rng, days, next_ids, dispute_findings, incident_findings):
+    """Patrols, findings, finding events and zero reports of `days`, in that order. The
+    handed-up findings are noted for the later steps: those of the dispute category in
+    `dispute_findings`, the others (future incidents) in `incident_findings`."""
     patrols, findings, events, zero_reports = [], [], [], []
     horizon = ctx.last_day
     for day in days:
@@ -226,23 +228,28 @@ def _block(ctx, rng, days, next_ids, dispute_findings):
                 if outcome is not None and done_day > horizon:
                     outcome = None
                 status = outcome or FindingStatus.OPEN
+                client_key = UUID(int=rng.getrandbits(128), version=4)
+                severity = _pick(rng, SEVERITIES)
+                description = rng.choice(DESCRIPTIONS[category])
                 findings.append(
                     (
                         pk,
-                        UUID(int=rng.getrandbits(128), version=4),
+                        client_key,
                         grid.id,
                         patrol,
                         worker,
                         worker,
                         category,
-                        _pick(rng, SEVERITIES),
-                        rng.choice(DESCRIPTIONS[category]),
+                        severity,
+                        description,
                         status,
                         rng.choice(ACTIONS) if outcome == FindingStatus.HANDLED else "",
                         f"{village.latitude + rng.uniform(-0.01, 0.01):.6f}",
                         f"{village.longitude + rng.uniform(-0.01, 0.01):.6f}",
                         found_at,
                         found_at,
+                        # A grave finding handed up is reported at once (重大事项直报).
+                        severity == Severity.HIGH and outcome == FindingStatus.HANDED_UP,
                     )
                 )
                 events.append(
@@ -260,8 +267,13 @@ def _block(ctx, rng, days, next_ids, dispute_findings):
                             rng.choice(ACTIONS) if outcome == FindingStatus.HANDLED else "",
                         )
                     )
-                if category == FindingCategory.DISPUTE and outcome == FindingStatus.HANDED_UP:
-                    dispute_findings.append((pk, grid, done_day, done_seconds))
+                if outcome == FindingStatus.HANDED_UP:
+                    if category == FindingCategory.DISPUTE:
+                        dispute_findings.append((pk, grid, done_day, done_seconds))
+                    else:
+                        incident_findings.append(
+                            (pk, grid, done_day, done_seconds, category, severity, description)
+                        )
     return patrols, findings, events, zero_reports
 
 
@@ -276,12 +288,13 @@ def generate_grids(ctx: LoadContext) -> None:
     }
     event_ids = ctx.ids(FindingEvent, 0).start
     dispute_findings: list = []
+    incident_findings: list = []
     days = ctx.days
     for index in range(0, len(days), 31):
         block = days[index : index + 31]
         ctx.report(f" {block[0]} … {block[-1]}")
         patrols, findings, events, zero_reports = _block(
-            ctx, rng, block, next_ids, dispute_findings
+            ctx, rng, block, next_ids, dispute_findings, incident_findings
         )
         ctx.write(
             Patrol,
@@ -316,6 +329,7 @@ def generate_grids(ctx: LoadContext) -> None:
                 "longitude",
                 "found_at",
                 "created_at",
+                "urgent",
             ],
             findings,
         )
@@ -335,3 +349,4 @@ def generate_grids(ctx: LoadContext) -> None:
     ctx.ids(ZeroReport, next_ids["zero"] - ctx.ids(ZeroReport, 0).start)
     ctx.ids(FindingEvent, event_ids - ctx.ids(FindingEvent, 0).start)
     ctx.shared["dispute_findings"] = dispute_findings
+    ctx.shared["incident_findings"] = incident_findings
