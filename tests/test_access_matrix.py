@@ -101,6 +101,7 @@ OBJECT_URLS = {
     "calendar_day_remove": lambda w: {"year": timezone.localdate().year},
     "incidents:check_phone": lambda w: {"pk": w["handled_incident"].pk},
     "incidents:photo": lambda w: {"pk": w["incident_photo"].pk},
+    "incidents:convert_dispute": lambda w: {"pk": w["dispute"].pk},
 }
 
 
@@ -374,6 +375,8 @@ MAY_USE = {
     "incidents:check_phone": {"team_worker"},
     # Its photos open for whoever sees the incident.
     "incidents:photo": (_SEES_PETITIONS | {"mediator", "team_worker"}),
+    # A township's dispute: its staff, and those above who may dispatch the incident it becomes.
+    "incidents:convert_dispute": _OFFICIALS,
 }
 
 REFUSED = (403, 404, 405)
