@@ -21,8 +21,9 @@ LIST_BUDGET = 8
 # For the township staff, who get every action's form: the dispute with its handlers and
 # summonses (3), capabilities and guards (2), linked petitions, parties, timeline (2),
 # extension, the assign and summon forms' choices (7), supervisions, sessions, revisits,
-# attachments, and the audit entry recording that the parties' numbers were shown whole.
-DETAIL_BUDGET = 28
+# attachments, the audit entry recording that the parties' numbers were shown whole, and the
+# incidents it was converted from or to (the incidents app's panel).
+DETAIL_BUDGET = 29
 
 
 def queries_for(client, url) -> int:
