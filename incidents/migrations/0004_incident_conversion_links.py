@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('disputes', '0005_dispute_status_converted'),
         ('governance', '0002_department_notification'),
         ('grids', '0003_brin_autosummarize'),
-        ('incidents', '0002_matter_rule_working_days_up_to_a_year'),
+        ('incidents', '0003_incident_sign_in_and_close_stamps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
