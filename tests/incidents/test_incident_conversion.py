@@ -543,3 +543,34 @@ def test_back_and_forth_keeps_every_case_and_the_finding_where_it_was(
     assert last.source_finding is None
     assert fresh(again).converted_to_dispute == last
     assert Dispute.objects.count() == 2 and Incident.objects.count() == 2
+
+
+def test_in_the_incidents_rollups_a_converted_incident_is_not_closed_and_a_new_one_waits(
+    incident, township_staff, grid_dispute, village_staff
+):
+    """The night's figures: the incident that became a dispute is neither closed nor on the
+    daily clear list; the one converted from a dispute and not yet dispatched is on it, as an
+    incident registered that day would be."""
+    from incidents.rollups import daily_clear_items
+    from incidents.rollups import daily_counts as incident_counts
+
+    conversion.incident_convert_to_dispute(
+        actor=township_staff,
+        incident=incident,
+        kind="neighbour",
+        parties=[dict(APPLICANT)],
+        reason="是纠纷",
+    )
+    new = conversion.dispute_convert_to_incident(
+        actor=village_staff,
+        dispute=grid_dispute,
+        category=FindingCategory.SAFETY_HAZARD,
+        reason="不是纠纷",
+    )
+    today = timezone.localdate()
+
+    waiting = {item["object_id"] for item in daily_clear_items(today)}
+    assert new.pk in waiting and incident.pk not in waiting
+    counts = incident_counts(today)
+    assert sum(c.get("incidents_closed", 0) for c in counts.values()) == 0
+    assert sum(c.get("incidents_new", 0) for c in counts.values()) == 2
