@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
         ('disputes', '0005_dispute_status_converted'),
         ('governance', '0002_department_notification'),
         ('grids', '0003_brin_autosummarize'),
-        ('incidents', '0003_incident_sign_in_and_close_stamps'),
+        ('incidents', '0004_merge_photos_and_stamps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
