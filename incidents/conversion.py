@@ -601,7 +601,9 @@ def _incident_view(user, incident: Incident | None) -> dict | None:
         view.update(
             url=reverse("incidents:detail", args=[incident.pk]),
             status=incident.get_status_display(),
-            events=list(incident.events.select_related("actor", "incident")),
+            events=list(
+                incident.events.select_related("actor", "incident").prefetch_related("photos")
+            ),
             text_mask=text_mask(people=(), handling=handles_incident(user=user, incident=incident)),
             finding_id=incident.finding_id,
         )

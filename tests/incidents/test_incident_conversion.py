@@ -18,10 +18,11 @@ from disputes.selectors import handed_up_findings_without_dispute
 from governance.models import Role
 from grids.models import FindingCategory, Severity
 from incidents import conversion, services
-from incidents.models import Incident, IncidentEvent, IncidentStatus, UnitKind
+from incidents.models import Incident, IncidentEvent, IncidentPhoto, IncidentStatus, UnitKind
 from incidents.selectors import findings_waiting_for_incident
 from tests.conftest import DIANSHANG
 from tests.factories import person_with_role
+from tests.incidents.conftest import a_photo
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +119,12 @@ def test_an_incident_becomes_a_dispute_and_both_pages_show_the_history(
         department=roads[0],
         reason="路面归交通局",
     )
+    # The unit signed for it and recorded what it did, with a photo.
+    services.incident_sign_in(actor=roads[1], incident=incident)
+    services.incident_handle(
+        actor=roads[1], incident=incident, what_was_done="已临时围挡", photos=[a_photo()]
+    )
+    photo = IncidentPhoto.objects.get(incident=incident)
     incident.refresh_from_db()
     before = kinds(incident)
     client.force_login(township_staff)
@@ -161,6 +168,8 @@ def test_an_incident_becomes_a_dispute_and_both_pages_show_the_history(
     assert reverse("incidents:detail", args=[incident.pk]) in dispute_page
     earlier = dispute_page.split('data-testid="earlier-timeline"')[1]
     assert "由网格上报事项登记" in earlier and "派遣" in earlier and "已转为纠纷" in earlier
+    # The incident's photos come with its timeline (each opens for who sees the incident).
+    assert photo.get_absolute_url() in earlier
     # Its finding (and the photos) stays a click away.
     assert reverse("grids:finding_detail", args=[finding.pk]) in dispute_page
 
