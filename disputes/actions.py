@@ -292,5 +292,8 @@ EVENT_LABELS = {
     "attachment": _("Attachment added"),
     "extension_approved": _("Extension approved"),
     "extension_refused": _("Extension refused"),
+    # A wrongly typed case converted either way (written by the incidents app).
+    "converted_to_incident": _("Converted to an incident"),
+    "converted_from_incident": _("Converted from an incident"),
     **{t.action: t.label for t in DISPUTE_ACTIONS},
 }

@@ -72,6 +72,9 @@ class Status(models.TextChoices):
     REVISITED = "revisited", _("Revisited")
     CLOSED = "closed", _("Closed")
     MERGED = "merged", _("Merged")
+    # Registered as a dispute but not one: it goes on as an incident (incidents.conversion),
+    # its history kept here. Neither resolved nor open: no rollup counts it as either.
+    CONVERTED = "converted", _("Converted to an incident")
 
 
 OPEN_STATUSES = frozenset(
@@ -509,6 +512,9 @@ class DisputeEvent(CaseEvent):
                     "title": _("Merged in from"),
                 }
             )
+        if (self.details or {}).get("counterpart"):
+            # The case of the other type it was converted to or from.
+            details.append({"text": self.details["counterpart"], "css": "badge text-bg-light"})
         if self.from_status and self.to_status and self.from_status != self.to_status:
             details.append(
                 {

@@ -155,7 +155,7 @@ def possible_repeats(
     party_disputes = Party.objects.filter(matches).values("dispute_id")
     return (
         Dispute.objects.filter(kind=kind, registered_at__gte=since, pk__in=Subquery(party_disputes))
-        .exclude(status=Status.MERGED)
+        .exclude(status__in=[Status.MERGED, Status.CONVERTED])
         .order_by("-registered_at")
     )
 

@@ -6,6 +6,7 @@ performs it (docs/architecture.md, rule 3).
     dispatched ──return (before the sign-in due)──▶ returned
     handled ──check: passed──▶ closed;  failed──▶ signed_in (rework, counted)
     dispatched / signed_in ──dispatch (taken over)──▶ dispatched
+    any open status ──convert_to_dispute──▶ converted (a dispute goes on: incidents.conversion)
 """
 
 from django.utils import timezone
@@ -13,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import CaseType
 from cases.workflow import STAYS, Workflow, action
-from incidents import forms, services
-from incidents.models import Incident, IncidentEvent, IncidentStatus
+from incidents import conversion, forms, services
+from incidents.models import OPEN_INCIDENT_STATUSES, Incident, IncidentEvent, IncidentStatus
 from incidents.selectors import capabilities_for, incident_get_for_user_or_404
 from incidents.workflow import CHECKER, DISPATCHER, UNIT
 
@@ -80,6 +81,17 @@ INCIDENT_ACTIONS = Workflow(
             service=services.incident_check,
             style="success",
         ),
+        action(
+            "convert_to_dispute",
+            _("Convert to a dispute"),
+            sources=OPEN_INCIDENT_STATUSES,
+            target=S.CONVERTED,
+            who={DISPATCHER},
+            guard=conversion.finding_not_yet_a_dispute,
+            form=conversion.ConvertToDisputeForm,
+            service=conversion.incident_convert_to_dispute,
+            style="outline-secondary",
+        ),
     ],
     status_labels=dict(IncidentStatus.choices),
 )
@@ -100,5 +112,7 @@ EVENT_LABELS = {
     "registered": _("Registered from a grid finding"),
     "check_passed": _("Check passed"),
     "check_failed": _("Check failed: rework"),
+    "converted_to_dispute": _("Converted to a dispute"),
+    "converted_from_dispute": _("Converted from a dispute"),
     **{t.action: t.label for t in INCIDENT_ACTIONS},
 }

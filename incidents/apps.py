@@ -31,6 +31,13 @@ class IncidentsConfig(AppConfig):
 
         register_panel("worker_home", worker_home_panel)
 
+        # A wrongly typed case converted either way: each page shows the other, and the
+        # dispute page holds the form that converts it into an incident.
+        from incidents.conversion import dispute_conversion_panel, incident_conversion_panel
+
+        register_panel("dispute", dispute_conversion_panel)
+        register_panel("incident", incident_conversion_panel)
+
         from grids.models import register_finding_access
         from incidents.selectors import findings_sent_to_department_of
 

@@ -43,12 +43,16 @@ class IncidentStatus(models.TextChoices):
     HANDLED = "handled", _("Handled, to be checked")
     RETURNED = "returned", _("Returned to the dispatcher")
     CLOSED = "closed", _("Closed")
+    # It was a dispute: it goes on as one (incidents.conversion), its history kept here.
+    CONVERTED = "converted", _("Converted to a dispute")
 
 
 # The categories of finding that become incidents: a dispute is registered as a dispute.
 INCIDENT_CATEGORIES = [c for c in FindingCategory.values if c != FindingCategory.DISPUTE]
 
-OPEN_INCIDENT_STATUSES = frozenset(set(IncidentStatus.values) - {IncidentStatus.CLOSED})
+OPEN_INCIDENT_STATUSES = frozenset(
+    set(IncidentStatus.values) - {IncidentStatus.CLOSED, IncidentStatus.CONVERTED}
+)
 
 # The unit's two clocks, one after the other, from each dispatch: sign for it within a working
 # day (`signed_in_on` records when it was), then close it within the matters list's working
@@ -173,6 +177,25 @@ class Incident(Case):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     what_was_done = models.TextField(_("what was done"), blank=True)
     rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+    # A wrongly typed case converted either way (incidents.conversion): the dispute this
+    # incident was opened from, and the dispute it became. The links live here because
+    # incidents may know disputes and disputes may not know incidents.
+    converted_from_dispute = models.OneToOneField(
+        "disputes.Dispute",
+        verbose_name=_("converted from dispute"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_to_incident",
+    )
+    converted_to_dispute = models.OneToOneField(
+        "disputes.Dispute",
+        verbose_name=_("converted to dispute"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="converted_from_incident",
+    )
 
     objects = IncidentQuerySet.as_manager()
 
@@ -186,7 +209,12 @@ class Incident(Case):
                 condition=Q(unit_kind="department", department__isnull=False)
                 | (~Q(unit_kind="department") & Q(department__isnull=True)),
                 name="incident_department_iff_unit_is_department",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status="converted", converted_to_dispute__isnull=False)
+                | (~Q(status="converted") & Q(converted_to_dispute__isnull=True)),
+                name="incident_converted_iff_dispute_named",
+            ),
         ]
 
     @property
@@ -252,6 +280,12 @@ class IncidentEvent(CaseEvent):
         from incidents.actions import EVENT_LABELS
 
         return EVENT_LABELS
+
+    @property
+    def timeline_details(self) -> list[dict]:
+        """The dispute it was converted to or from (incidents.conversion)."""
+        counterpart = (self.details or {}).get("counterpart")
+        return [{"text": counterpart, "css": "badge text-bg-light"}] if counterpart else []
 
     @property
     def timeline_photos(self) -> list:

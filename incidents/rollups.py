@@ -197,8 +197,9 @@ def daily_clear_items(day: date) -> list[dict]:
         .order_by("-at", "-pk")
         .values("to_status")[:1]
     )
+    # Opening it, from a finding or by converting a dispute, is not acting on it.
     acted = IncidentEvent.objects.filter(incident=OuterRef("pk"), at__range=(start, end)).exclude(
-        kind="registered"
+        kind__in=("registered", "converted_from_dispute")
     )
     waiting = (
         Incident.objects.filter(registered_at__lte=end)

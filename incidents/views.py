@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.panels import render_panels
 from cases.views import act_on_case, case_actions
 from cases.workflow import CaseChangedUnderYou, TransitionNotAllowed
 from governance.selectors import get_or_404_audited
@@ -75,6 +76,7 @@ def _detail_context(request, incident, failed_action=None, failed_form=None):
             failed_form=failed_form,
         ),
         "events": list(incident.events.select_related("actor").prefetch_related("photos")),
+        "panels": render_panels("incident", request, incident),
     }
 
 

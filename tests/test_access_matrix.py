@@ -105,6 +105,7 @@ OBJECT_URLS = {
     "cases:light_settings": lambda w: {"code": w["county"].code},
     "cases:supervision_instruct": lambda w: {"pk": w["supervision"].pk},
     "cases:supervision_answer": lambda w: {"pk": w["supervision"].pk},
+    "incidents:convert_dispute": lambda w: {"pk": w["dispute"].pk},
 }
 
 
@@ -404,6 +405,8 @@ MAY_USE = {
     # township that handles it answers.
     "cases:supervision_instruct": {"county_official", "city_official"},
     "cases:supervision_answer": {"township_staff"},
+    # A township's dispute: its staff, and those above who may dispatch the incident it becomes.
+    "incidents:convert_dispute": _OFFICIALS,
 }
 
 REFUSED = (403, 404, 405)

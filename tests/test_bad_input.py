@@ -458,6 +458,8 @@ FORMS = {
     ],
     "petitions:link_dispute": [("staff", _world_url("petitions:detail"))],
     "incidents:from_finding": [("staff", _url("disputes:workbench"))],
+    # The dispute page's "convert to an incident", a panel of the incidents app.
+    "incidents:convert_dispute": [("staff", _world_url("disputes:detail"))],
     "incidents:act": [
         ("staff", _world_url("incidents:detail")),
         ("liaison", _case_url("incidents:detail", "dispatched")),

@@ -20,6 +20,7 @@ STATUS_COLOURS = {
     Status.REVISITED: "text-bg-success",
     Status.CLOSED: "text-bg-secondary",
     Status.MERGED: "text-bg-light",
+    Status.CONVERTED: "text-bg-light",
 }
 
 

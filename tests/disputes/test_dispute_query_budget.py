@@ -24,8 +24,9 @@ LIST_BUDGET = 9
 # summonses (3), capabilities and guards (2), linked petitions, parties, timeline (2),
 # extension, the assign and summon forms' choices (7), supervisions, sessions, revisits,
 # attachments, the audit entry recording that the parties' numbers were shown whole, the
-# counties' warning periods (the light) and the supervisions a red light opened.
-DETAIL_BUDGET = 30
+# counties' warning periods (the light), the supervisions a red light opened, and the incidents
+# it was converted from or to (the incidents app's panel).
+DETAIL_BUDGET = 31
 
 
 def queries_for(client, url) -> int:
