@@ -279,8 +279,8 @@ DISPUTE_ACTIONS = Workflow(
             target=Status.ACCEPTED,
             who={REVISITOR},
             guard=must_return,
-            form=None,
-            service=None,
+            form=forms.VersionedForm,
+            service=services.dispute_return,
             style="outline-danger",
         ),
         action(

@@ -9,7 +9,7 @@ from disputes import services
 from disputes.models import Dispute, DisputeEvent, Level, Status
 from disputes.tasks import escalate_overdue_disputes
 from governance.models import Notification
-from governance.workdays import working_days_between
+from governance.workdays import calendar_deadline
 from tests.disputes.helpers import event_kinds, fresh, register
 
 
@@ -39,8 +39,8 @@ def test_an_overdue_dispute_is_escalated_one_level_once_even_if_the_job_runs_twi
     dispute = fresh(dispute)
     assert dispute.level == Level.TOWNSHIP
     assert dispute.status == Status.REGISTERED
-    # A fresh clock at the new level: 15 working days of a township (no rule configured).
-    assert working_days_between(timezone.localdate(), dispute.due_on) == 15
+    # A fresh clock at the new level: a township's month of 30 calendar days (no rule set).
+    assert dispute.due_on == calendar_deadline(timezone.localdate(), 30)
     escalations = DisputeEvent.objects.filter(dispute=dispute, kind="auto_escalated")
     assert escalations.count() == 1
     event = escalations.get()
