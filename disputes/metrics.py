@@ -93,9 +93,9 @@ def daily_counts(day: date) -> dict[tuple[int, int | None], dict[str, int]]:
     )
     for kind, village, grid, due_on, details in ended:
         key = counts[(village, grid)]
-        end = ending(kind, details)
-        if end in TERMINATED_BY_OUTCOME:
-            key[TERMINATED_BY_OUTCOME[end]] += 1
+        how = ending(kind, details)
+        if how in TERMINATED_BY_OUTCOME:
+            key[TERMINATED_BY_OUTCOME[how]] += 1
             continue
         key["disputes_resolved"] += 1
         level = (details or {}).get("resolved_level")
