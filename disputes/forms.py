@@ -187,7 +187,7 @@ class SessionForm(VersionedForm):
 class ResolveForm(VersionedForm):
     outcome = forms.ChoiceField(
         choices=[(k, v) for k, v in Outcome.choices if k in SUCCESS_OUTCOMES],
-        label=_("Agreement"),
+        label=_("Form of the agreement"),
         widget=forms.RadioSelect,
     )
     agreement = forms.CharField(
