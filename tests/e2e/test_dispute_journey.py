@@ -4,7 +4,8 @@ The township centre registers it, accepts it and gives it to a mediator; the med
 their own machine, mediates, records a session and ends it mediated successfully with a
 written agreement that prints on A4; the county's revisit officer, who handled none of it,
 revisits the parties once the county's days have passed; the township closes it. Every step
-is on the timeline with who and when. A county official sees the same dispute with the parties' ID numbers masked.
+is on the timeline with who and when. A county official sees the same dispute with the
+parties' ID numbers masked.
 """
 
 import re
