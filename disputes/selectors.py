@@ -244,6 +244,9 @@ def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
         "summons_outstanding": Q(
             Exists(Summons.objects.filter(dispute=OuterRef("pk"), reported_at__isnull=True))
         ),
+        # Mediated successfully and not yet revisited: the revisit officer's queue (each
+        # dispute's page says from which day its county allows the revisit).
+        "awaiting_revisit": Q(status=Status.RESOLVED),
     }
 
 

@@ -264,3 +264,11 @@ def test_the_demo_has_a_revisit_officer_of_the_county(changzhi_slice):
     user = get_user_model().objects.get(username=person.username)
     assert Role.REVISITOR in user_roles(user=user)
     assert person.area_code == LUCHENG
+
+
+def test_the_revisit_officers_workbench_lists_what_awaits_a_revisit(client, mediated, revisitor):
+    client.force_login(revisitor)
+    workbench = client.get(reverse("disputes:workbench"))
+    assert workbench.context["counts"]["awaiting_revisit"] == 1
+    listed = client.get(reverse("disputes:list"), {"queue": "awaiting_revisit"})
+    assert mediated.number in text_of(listed)
