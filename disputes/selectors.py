@@ -129,6 +129,8 @@ def is_independent_revisitor(*, user, dispute: Dispute) -> bool:
     village (at the township or the county), does not staff the level that handles it or
     that ended it, and never handled it (was never assigned to it, in person or through their
     department, nor ended it themselves). The one place this rule is written."""
+    if dispute.pk is None:  # a dispute not yet registered has nobody to revisit
+        return False
     if not any(
         m.role == Role.REVISITOR and covers(m.area, dispute.village)
         for m in memberships_of(user=user)
