@@ -183,6 +183,8 @@ WITH RECURSIVE ancestors(leaf, id) AS (
          (d.due_on IS NULL OR d.due_on >= %(day)s) AS on_time
   FROM {t["devent"]} e JOIN {t["dispute"]} d ON d.id = e.dispute_id
   WHERE e.at BETWEEN %(start)s AND %(end)s AND e.kind = 'resolve'
+    -- Resolved is mediated successfully: an old resolve by withdrawal or referral is not.
+    AND coalesce(e.details ->> 'outcome', 'agreement') IN ('agreement', 'oral_agreement')
 ), facts(area_id, grid_id, metric, n) AS (
   SELECT village_id, grid_id, 'disputes_new', count(*) FROM {t["dispute"]}
     WHERE registered_at BETWEEN %(start)s AND %(end)s GROUP BY 1, 2
@@ -197,6 +199,18 @@ WITH RECURSIVE ancestors(leaf, id) AS (
   UNION ALL SELECT village_id, grid_id, 'disputes_resolved_on_time', count(*) FILTER (WHERE on_time)
     FROM resolved GROUP BY 1, 2
 {resolved_levels}
+  UNION ALL SELECT d.village_id, d.grid_id,
+      'disputes_terminated_' || CASE WHEN e.kind = 'fail' THEN 'not_agreed'
+                                     ELSE coalesce(e.details ->> 'outcome', 'not_agreed') END,
+      count(*)
+    FROM {t["devent"]} e JOIN {t["dispute"]} d ON d.id = e.dispute_id
+    WHERE e.at BETWEEN %(start)s AND %(end)s
+      AND (e.kind IN ('terminate', 'fail')
+           OR (e.kind = 'resolve' AND e.details ->> 'outcome' IN ('withdrawn', 'referred')))
+    GROUP BY 1, 2, 3
+  UNION ALL SELECT d.village_id, d.grid_id, 'disputes_returned', count(*)
+    FROM {t["devent"]} e JOIN {t["dispute"]} d ON d.id = e.dispute_id
+    WHERE e.at BETWEEN %(start)s AND %(end)s AND e.kind = 'return' GROUP BY 1, 2
   UNION ALL SELECT village_id, grid_id, 'disputes_overdue_open', count(*) FROM {t["dispute"]}
     WHERE status IN ({open_disputes}) AND due_on < %(day)s GROUP BY 1, 2
   UNION ALL SELECT village_id, grid_id, 'disputes_supervised', count(*) FROM {t["dispute"]}
@@ -204,7 +218,7 @@ WITH RECURSIVE ancestors(leaf, id) AS (
   UNION ALL SELECT d.village_id, d.grid_id, m.metric, sum(m.n)::bigint
     FROM {t["revisit"]} r JOIN {t["dispute"]} d ON d.id = r.dispute_id,
       LATERAL (VALUES ('revisits', 1), ('satisfaction_total', r.satisfaction)) AS m(metric, n)
-    WHERE r.visited_at BETWEEN %(start)s AND %(end)s GROUP BY 1, 2, 3
+    WHERE r.visited_at BETWEEN %(start)s AND %(end)s AND r.independent GROUP BY 1, 2, 3
   UNION ALL SELECT area_id, NULL, 'petitions_new', count(*) FROM {t["petition"]}
     WHERE registered_at BETWEEN %(start)s AND %(end)s GROUP BY 1
   UNION ALL SELECT p.area_id, NULL, 'petitions_accepted', count(*)

@@ -3,20 +3,34 @@ the status it leads to, who may take it, its guard, the page's form and the serv
 performs it. The services check an entry through `cases.actions.take_action`, the page
 shows the entries `available` to the person, and `dispute_act` dispatches to them.
 
-Capabilities (see `disputes.workflow`): `level_staff`, `assignee`, `superior`, `summoned`.
+Capabilities (see `disputes.workflow`): `level_staff`, `assignee`, `superior`, `summoned`,
+`revisitor`.
+
+A dispute ends in one of two ways: `resolve` (mediated successfully: a written or oral
+agreement, the only end that counts as resolved) or `terminate` (withdrawn, referred to a
+court or an arbitration commission with its case number, or no agreement). A successful one is
+revisited (`revisit`) by an independent revisit officer; a revisit that finds the parties
+dissatisfied or the agreement not carried out sends it back to work (`return`, 回头办).
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import CaseType
 from cases.workflow import STAYS, Workflow, action
 from disputes import forms, services
-from disputes.models import Dispute, DisputeEvent, Level, Status
-from disputes.selectors import capabilities_for, dispute_get_for_user_or_404
+from disputes.models import Dispute, DisputeEvent, Level, Outcome, Status
+from disputes.selectors import (
+    capabilities_for,
+    dispute_get_for_user_or_404,
+    revisit_due_on,
+    revisit_sends_back,
+)
 from disputes.workflow import (
     ASSIGNEE,
     FINISHED,
     LEVEL_STAFF,
+    REVISITOR,
     SUMMONED,
     SUPERIOR,
     WORKING,
@@ -30,6 +44,35 @@ from disputes.workflow import (
 def can_escalate(dispute):
     if level_above(dispute.level) is None:
         return _("The county is the highest level.")
+    if dispute.status == Status.TERMINATED and dispute.outcome != Outcome.NOT_AGREED:
+        return _("A withdrawn or referred dispute is not escalated.")
+    return None
+
+
+def can_merge(dispute):
+    if dispute.status == Status.TERMINATED and dispute.outcome != Outcome.NOT_AGREED:
+        return _("A withdrawn or referred dispute is not merged.")
+    return None
+
+
+def can_extend(dispute):
+    if dispute.court_due_on:
+        return _("A court-referred dispute works to the court's deadline.")
+    if dispute.extended:
+        return _("The deadline at this level was already extended.")
+    return None
+
+
+def can_revisit(dispute):
+    due = revisit_due_on(dispute)
+    if due is not None and due > timezone.localdate():
+        return _("The revisit comes no earlier than %(day)s.") % {"day": due.isoformat()}
+    return None
+
+
+def must_return(dispute):
+    if not revisit_sends_back(dispute):
+        return _("The last revisit found the parties satisfied and the agreement carried out.")
     return None
 
 
@@ -37,14 +80,6 @@ def can_send_down(dispute):
     below = level_below(dispute.level)
     if below is None or (below == Level.GRID and not dispute.grid_id):
         return _("There is no lower level to send it to.")
-    return None
-
-
-def can_request_extension(dispute):
-    if dispute.extended:
-        return _("The deadline at this level was already extended.")
-    if dispute.extensions.filter(approved__isnull=True).exists():
-        return _("An extension request is already pending.")
     return None
 
 
@@ -101,7 +136,7 @@ DISPUTE_ACTIONS = Workflow(
         ),
         action(
             "resolve",
-            _("Resolve"),
+            _("Mediated successfully"),
             sources={Status.IN_MEDIATION},
             target=Status.RESOLVED,
             who={LEVEL_STAFF, ASSIGNEE},
@@ -110,13 +145,13 @@ DISPUTE_ACTIONS = Workflow(
             style="success",
         ),
         action(
-            "fail",
-            _("Not resolved"),
-            sources={Status.IN_MEDIATION},
-            target=Status.NOT_RESOLVED,
+            "terminate",
+            _("Terminate the mediation"),
+            sources={Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION},
+            target=Status.TERMINATED,
             who={LEVEL_STAFF, ASSIGNEE},
-            form=forms.ReasonForm,
-            service=services.dispute_fail,
+            form=forms.TerminateForm,
+            service=services.dispute_terminate,
             style="outline-danger",
         ),
         action(
@@ -132,7 +167,7 @@ DISPUTE_ACTIONS = Workflow(
         action(
             "escalate",
             _("Escalate"),
-            sources=WORKING | {Status.NOT_RESOLVED},
+            sources=WORKING | {Status.TERMINATED},
             target=Status.REGISTERED,
             who={LEVEL_STAFF, ASSIGNEE},
             guard=can_escalate,
@@ -152,14 +187,14 @@ DISPUTE_ACTIONS = Workflow(
             style="outline-secondary",
         ),
         action(
-            "request_extension",
-            _("Request an extension"),
+            "extend",
+            _("Extend with the parties' consent"),
             sources={Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION},
             target=STAYS,
             who={LEVEL_STAFF, ASSIGNEE},
-            guard=can_request_extension,
+            guard=can_extend,
             form=forms.ExtensionForm,
-            service=services.dispute_request_extension,
+            service=services.dispute_extend,
             style="outline-secondary",
         ),
         action(
@@ -206,7 +241,7 @@ DISPUTE_ACTIONS = Workflow(
         action(
             "supervise",
             _("Supervise"),
-            sources=WORKING | {Status.NOT_RESOLVED},
+            sources=WORKING | {Status.TERMINATED},
             target=STAYS,
             who={SUPERIOR},
             form=forms.NoteForm,
@@ -227,17 +262,31 @@ DISPUTE_ACTIONS = Workflow(
         action(
             "revisit",
             _("Record the revisit"),
-            sources={Status.RESOLVED, Status.NOT_RESOLVED},
+            sources={Status.RESOLVED},
             target=Status.REVISITED,
-            who={LEVEL_STAFF, ASSIGNEE},
+            who={REVISITOR},
+            guard=can_revisit,
             form=forms.RevisitForm,
             service=services.dispute_revisit,
             style="success",
         ),
+        # 回头办: taken by the revisit service itself, in the revisit's transaction, when the
+        # revisit found the parties dissatisfied or the agreement not (wholly) carried out.
+        action(
+            "return",
+            _("Send back to work (回头办)"),
+            sources={Status.REVISITED},
+            target=Status.ACCEPTED,
+            who={REVISITOR},
+            guard=must_return,
+            form=forms.VersionedForm,
+            service=services.dispute_return,
+            style="outline-danger",
+        ),
         action(
             "close",
             _("Close"),
-            sources={Status.REVISITED},
+            sources={Status.REVISITED, Status.TERMINATED},
             target=Status.CLOSED,
             who={LEVEL_STAFF},
             form=forms.VersionedForm,
@@ -257,9 +306,10 @@ DISPUTE_ACTIONS = Workflow(
         action(
             "merge",
             _("Merge into another dispute"),
-            sources=WORKING | {Status.NOT_RESOLVED},
+            sources=WORKING | {Status.TERMINATED},
             target=Status.MERGED,
             who={LEVEL_STAFF},
+            guard=can_merge,
             form=forms.MergeForm,
             service=services.dispute_merge,
             style="outline-secondary",
@@ -295,5 +345,8 @@ EVENT_LABELS = {
     # A wrongly typed case converted either way (written by the incidents app).
     "converted_to_incident": _("Converted to an incident"),
     "converted_from_incident": _("Converted from an incident"),
+    # Actions of the registry before outcomes were made honest: kept for the old events.
+    "fail": _("Not resolved"),
+    "request_extension": _("Request an extension"),
     **{t.action: t.label for t in DISPUTE_ACTIONS},
 }

@@ -21,6 +21,7 @@ class DisputesConfig(AppConfig):
                 Role.CITY_OFFICIAL,
                 Role.POLICE_LIAISON,
                 Role.GRID_WORKER,
+                Role.REVISITOR,
             }
         )
         register_menu_entry(MenuEntry(_("Disputes"), "disputes:workbench", handlers))
@@ -48,7 +49,12 @@ class DisputesConfig(AppConfig):
 
         register_finding_access(findings_handled_by_department_of)
 
-        from disputes.configuration import SECTION, render_section
+        from disputes.configuration import (
+            REVISIT_SECTION,
+            SECTION,
+            render_revisit_section,
+            render_section,
+        )
         from governance.configuration.sections import register_settings_section
 
         register_settings_section(SECTION, render_section, order=20)
@@ -62,3 +68,4 @@ class DisputesConfig(AppConfig):
         register_watched(DISPUTES)
         register_watched(SUMMONSES)
         register_panel("board", board_panel)
+        register_settings_section(REVISIT_SECTION, render_revisit_section, order=21)

@@ -1,5 +1,6 @@
-"""The dispute deadlines on a county's settings page: one row per level and kind, the
-default where no rule is set, and where each default comes from."""
+"""The dispute settings on a county's settings page: the deadlines (one row per level and
+kind, the default where no rule is set, and where each default comes from), and the days
+after its end before a dispute of the county is revisited."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -7,29 +8,55 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from disputes.models import DEFAULT_WORKING_DAYS, LEVEL_ORDER, DeadlineRule, DisputeKind, Level
-from disputes.services import DEADLINE_BOUNDS, deadline_rules_set
-from governance.configuration.views import (
-    save_settings_section,
+from disputes.models import (
+    DEFAULT_DAYS,
+    DEFAULT_REVISIT_AFTER_DAYS,
+    LEVEL_ORDER,
+    REVISIT_AFTER_BOUNDS,
+    DeadlineRule,
+    DisputeKind,
+    Level,
+    RevisitSetting,
 )
+from disputes.services import DEADLINE_BOUNDS, deadline_rules_set, revisit_setting_set
+from governance.configuration.views import save_settings_section
 from governance.selectors import administers_every_area
 
 SECTION = "dispute_deadlines"
+REVISIT_SECTION = "dispute_revisits"
 
-# Where each level's default comes from. The levels' own periods are the portal's defaults,
-# after "微事不出网格、小事不出村居、大事不出乡镇"; the one period in the rules is people's
-# mediation's "一般在一个月内调结".
+# Where each level's default comes from. The one period the rules give is people's
+# mediation's: "人民调解委员会调解纠纷，一般在一个月内调结" (人民调解工作若干规定, 司法部 2002);
+# the Law on People's Mediation (人民调解法, 2010) sets none. A month is a calendar period, so
+# every deadline is in calendar days; a period that ends on a day off ends on the next working
+# day, as the civil code (民法典) counts periods. The grid's days are the portal's own.
+MEDIATION_SOURCE = gettext_lazy(
+    "人民调解工作若干规定 (司法部, 2002): 人民调解委员会调解纠纷，一般在一个月内调结 — "
+    "one month, in calendar days"
+)
 DEFAULT_SOURCES = {
-    Level.GRID: gettext_lazy("Portal default: small matters stay in the grid (微事不出网格)"),
-    Level.VILLAGE: gettext_lazy("Portal default: minor matters stay in the village (小事不出村居)"),
-    Level.TOWNSHIP: gettext_lazy(
-        "Portal default: major matters stay in the township (大事不出乡镇); people's "
-        "mediation: 一般在一个月内调结 (人民调解工作若干规定)"
+    Level.GRID: gettext_lazy(
+        "Portal default, set by no rule: small matters are settled in the grid on the spot "
+        "(微事不出网格)"
     ),
-    Level.COUNTY: gettext_lazy(
-        "Portal default; people's mediation: 一般在一个月内调结 (人民调解工作若干规定)"
-    ),
+    Level.VILLAGE: MEDIATION_SOURCE,
+    Level.TOWNSHIP: MEDIATION_SOURCE,
+    Level.COUNTY: MEDIATION_SOURCE,
 }
+# What no table row shows: the two rules that override the days.
+OTHER_SOURCES = [
+    gettext_lazy(
+        "An extension needs the parties' consent, recorded with it (一般在一个月内调结: longer "
+        "only if the parties agree)."
+    ),
+    gettext_lazy(
+        "A dispute a court refers for mediation (委派/委托调解) works to the deadline the court "
+        "set, whatever its level."
+    ),
+]
+REVISIT_SOURCE = gettext_lazy(
+    "Portal default, set by no rule: the parties have had time to carry out the agreement."
+)
 
 
 def row_label(level: str, kind: str) -> str:
@@ -44,7 +71,7 @@ ROWS = [(level, kind) for level in LEVEL_ORDER for kind in ["", *DisputeKind.val
 
 
 class DeadlineRulesForm(forms.Form):
-    """One number per level and kind; empty: no rule, the default applies."""
+    """One number of days per level and kind; empty: no rule, the default applies."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,12 +84,12 @@ class DeadlineRulesForm(forms.Form):
                 max_value=high,
             )
 
-    def working_days(self) -> dict:
+    def days(self) -> dict:
         return {(level, kind): self.cleaned_data[field_name(level, kind)] for level, kind in ROWS}
 
 
 def _current() -> dict:
-    return {(r.level, r.kind): r.working_days for r in DeadlineRule.objects.all()}
+    return {(r.level, r.kind): r.days for r in DeadlineRule.objects.all()}
 
 
 def render_section(request, county, form=None) -> str:
@@ -74,14 +101,14 @@ def render_section(request, county, form=None) -> str:
         )
     rows = []
     for level, kind in ROWS:
-        level_days = current.get((level, "")) or DEFAULT_WORKING_DAYS[level]
+        level_days = current.get((level, "")) or DEFAULT_DAYS[level]
         rows.append(
             {
                 "level": Level(level).label,
                 "kind": DisputeKind(kind).label if kind else _("Any kind"),
                 "any_kind": not kind,
                 "set": current.get((level, kind)),
-                "default": DEFAULT_WORKING_DAYS[level] if not kind else level_days,
+                "default": DEFAULT_DAYS[level] if not kind else level_days,
                 "source": DEFAULT_SOURCES[level]
                 if not kind
                 else _("As for any kind at this level"),
@@ -90,7 +117,13 @@ def render_section(request, county, form=None) -> str:
         )
     return render_to_string(
         "disputes/partials/_deadline_settings.html",
-        {"area": county, "rows": rows, "form": form, "editable": editable},
+        {
+            "area": county,
+            "rows": rows,
+            "form": form,
+            "editable": editable,
+            "other_sources": OTHER_SOURCES,
+        },
         request=request,
     )
 
@@ -102,9 +135,55 @@ def deadline_settings(request, code):
         code,
         key=SECTION,
         form_class=DeadlineRulesForm,
-        save=lambda *, actor, county, form: deadline_rules_set(
-            actor=actor, working_days=form.working_days()
-        ),
+        save=lambda *, actor, county, form: deadline_rules_set(actor=actor, days=form.days()),
         saved=_("The dispute deadlines are saved."),
         city_wide=True,
+    )
+
+
+class RevisitSettingForm(forms.Form):
+    """The county's days after the end of a dispute before its revisit; empty: the default."""
+
+    after_days = forms.IntegerField(
+        label=gettext_lazy("Revisit after (days)"),
+        required=False,
+        min_value=REVISIT_AFTER_BOUNDS[0],
+        max_value=REVISIT_AFTER_BOUNDS[1],
+    )
+
+
+def render_revisit_section(request, county, form=None) -> str:
+    setting = RevisitSetting.objects.filter(county=county).first()
+    if form is None:
+        form = RevisitSettingForm(initial={"after_days": setting.after_days if setting else None})
+    return render_to_string(
+        "disputes/partials/_revisit_settings.html",
+        {
+            "area": county,
+            "form": form,
+            "current": setting.after_days if setting else None,
+            "default": DEFAULT_REVISIT_AFTER_DAYS,
+            "source": REVISIT_SOURCE,
+            "low": REVISIT_AFTER_BOUNDS[0],
+            "high": REVISIT_AFTER_BOUNDS[1],
+        },
+        request=request,
+    )
+
+
+def _save_revisit(*, actor, county, form):
+    return revisit_setting_set(
+        actor=actor, county=county, after_days=form.cleaned_data["after_days"]
+    )
+
+
+@login_required
+def revisit_settings(request, code):
+    return save_settings_section(
+        request,
+        code,
+        key=REVISIT_SECTION,
+        form_class=RevisitSettingForm,
+        save=_save_revisit,
+        saved=_("The revisit setting is saved."),
     )

@@ -6,11 +6,15 @@ from cases.identity import PersonIdentityForm
 from cases.levels import LEVEL_ROLES
 from disputes.models import (
     LEVEL_ORDER,
+    SUCCESS_OUTCOMES,
+    TERMINATION_OUTCOMES,
     Channel,
     Dispute,
     DisputeKind,
+    Fulfilment,
     Level,
     Outcome,
+    ReferralKind,
     Risk,
     Route,
     Side,
@@ -62,6 +66,24 @@ class DisputeRegisterForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    court_name = forms.CharField(
+        label=_("Referring court"),
+        max_length=100,
+        required=False,
+        help_text=_("For a court's referral (委派/委托调解) only."),
+    )
+    court_case_number = forms.CharField(
+        label=_("Court case number"),
+        max_length=64,
+        required=False,
+        help_text=_("As the court numbered it, e.g. （2026）晋0406民初123号."),
+    )
+    court_due_on = forms.DateField(
+        label=_("The court's deadline"),
+        required=False,
+        widget=ISODateInput(),
+        help_text=_("A court-referred dispute works to this day."),
+    )
     confirm_repeat = forms.BooleanField(
         label=_("Register anyway and mark it as a possible repeat"), required=False
     )
@@ -82,6 +104,14 @@ class DisputeRegisterForm(forms.Form):
         grid, village = cleaned.get("grid"), cleaned.get("village")
         if grid and village and grid.village_id != village.pk:
             self.add_error("grid", _("The grid does not belong to this village."))
+        if cleaned.get("channel") == Channel.COURT:
+            for name, message in (
+                ("court_name", _("Name the court that referred it.")),
+                ("court_case_number", _("Give the court's case number.")),
+                ("court_due_on", _("Give the deadline the court set.")),
+            ):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, message)
         return cleaned
 
 
@@ -156,18 +186,64 @@ class SessionForm(VersionedForm):
 
 class ResolveForm(VersionedForm):
     outcome = forms.ChoiceField(
-        choices=[(k, v) for k, v in Outcome.choices if k != Outcome.FAILED], label=_("Outcome")
+        choices=[(k, v) for k, v in Outcome.choices if k in SUCCESS_OUTCOMES],
+        label=_("Form of the agreement"),
+        widget=forms.RadioSelect,
     )
     agreement = forms.CharField(
-        label=_("Agreement (for the mediation agreement)"),
+        label=_("What the parties agreed"),
         max_length=5000,
-        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For an oral agreement, record its content here."),
     )
+
+
+class TerminateForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        choices=[(k, v) for k, v in Outcome.choices if k in TERMINATION_OUTCOMES],
+        label=_("Why the mediation ends"),
+        widget=forms.RadioSelect,
+    )
+    referral_kind = forms.ChoiceField(
+        choices=[("", "—"), *ReferralKind.choices], label=_("Referred to"), required=False
+    )
+    referral_body = forms.CharField(
+        label=_("Receiving body"),
+        max_length=100,
+        required=False,
+        help_text=_("The court or arbitration commission that received it."),
+    )
+    referral_case_number = forms.CharField(
+        label=_("Its case number"), max_length=64, required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Outcome.REFERRED:
+            for name, message in (
+                ("referral_kind", _("Say whether it went to a court or to arbitration.")),
+                ("referral_body", _("Name the court or the arbitration commission.")),
+                ("referral_case_number", _("Give the case number the receiving body gave it.")),
+            ):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return cleaned
 
 
 class ExtensionForm(VersionedForm):
-    working_days = forms.IntegerField(label=_("Extra working days"), min_value=1, max_value=30)
+    days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=30)
+    consent = forms.CharField(
+        label=_("The parties' consent"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who agreed to the longer period, and how (signed, by phone...)."),
+    )
+    consented_on = forms.DateField(
+        label=_("Consent given on"), widget=ISODateInput(), initial=timezone.localdate
+    )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -211,11 +287,25 @@ class AnswerForm(VersionedForm):
     )
 
 
+SATISFACTION_CHOICES = [
+    ("5", _("5 · Very satisfied")),
+    ("4", _("4 · Satisfied")),
+    ("3", _("3 · Fairly satisfied")),
+    ("2", _("2 · Dissatisfied")),
+    ("1", _("1 · Very dissatisfied")),
+]
+
+
 class RevisitForm(VersionedForm):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction"),
-        choices=[(str(n), str(n)) for n in range(5, 0, -1)],
+        choices=SATISFACTION_CHOICES,
         coerce=int,
+        widget=forms.RadioSelect,
+    )
+    fulfilment = forms.ChoiceField(
+        label=_("Was the agreement carried out?"),
+        choices=Fulfilment.choices,
         widget=forms.RadioSelect,
     )
     remarks = forms.CharField(label=_("Remarks"), max_length=2000, required=False)

@@ -1,15 +1,31 @@
 """The dispute facts for the rollup engine, registered in DisputesConfig.ready():
 `daily_counts(day)`, `daily_clear_items(day)` and `mediator_case_counts(first_day, last_day)`.
 Keys of the daily counts are (village id, grid id or None). Flows (new, accepted, resolved,
-escalated, revisits) are counted from the day's events; the states (overdue, under
-supervision) are as they stand when the job runs, which is the night that ends the day."""
+terminated, escalated, sent back, revisits) are counted from the day's events; the states
+(overdue, under supervision) are as they stand when the job runs, which is the night that ends
+the day.
+
+Resolved means mediated successfully (a written or oral agreement), nothing else: a dispute
+withdrawn, referred to a court or arbitration, or without agreement is counted as terminated,
+by kind. Events are never edited, so the outcome is read from each event's details: an old
+`resolve` event whose outcome was a withdrawal or a referral (before the outcomes were made
+honest) counts as that termination, and an old `fail` as "no agreement". Only independent
+revisits (by a revisit officer, not a handler) are counted."""
 
 from collections import Counter, defaultdict
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Sum
 
-from disputes.models import Assignment, Dispute, DisputeEvent, Revisit, Status
+from disputes.models import (
+    SUCCESS_OUTCOMES,
+    Assignment,
+    Dispute,
+    DisputeEvent,
+    Outcome,
+    Revisit,
+    Status,
+)
 from governance.rollups.engine import url_maker
 from governance.workdays import local_day_bounds
 
@@ -19,6 +35,32 @@ RESOLVED_BY_LEVEL = {
     "township": "disputes_resolved_township",
     "county": "disputes_resolved_county",
 }
+TERMINATED_BY_OUTCOME = {
+    Outcome.WITHDRAWN: "disputes_terminated_withdrawn",
+    Outcome.REFERRED: "disputes_terminated_referred",
+    Outcome.NOT_AGREED: "disputes_terminated_not_agreed",
+}
+# The event kinds that end a dispute: `fail` and the termination outcomes of `resolve` are
+# the events written before the outcomes were made honest.
+ENDING_EVENTS = ["resolve", "terminate", "fail"]
+
+
+def ending(kind: str, details: dict | None) -> str | None:
+    """What an ending event was: "resolved" (mediated successfully), a termination outcome,
+    or None (not an ending)."""
+    outcome = (details or {}).get("outcome")
+    if kind == "fail":
+        return Outcome.NOT_AGREED
+    if kind == "resolve":
+        # An old resolve event without an outcome was an agreement.
+        return "resolved" if outcome in SUCCESS_OUTCOMES or not outcome else outcome
+    if kind == "terminate":
+        return outcome if outcome in TERMINATED_BY_OUTCOME else Outcome.NOT_AGREED
+    return None
+
+
+def is_success(kind: str, details: dict | None) -> bool:
+    return ending(kind, details) == "resolved"
 
 
 def daily_counts(day: date) -> dict[tuple[int, int | None], dict[str, int]]:
@@ -43,13 +85,18 @@ def daily_counts(day: date) -> dict[tuple[int, int | None], dict[str, int]]:
         grouped(events.filter(kind__in=["escalate", "auto_escalated"]), "dispute__"),
         "disputes_escalated",
     )
-    resolved = (
-        events.filter(kind="resolve")
-        .values_list("dispute__village", "dispute__grid", "dispute__due_on", "details")
+    add(grouped(events.filter(kind="return"), "dispute__"), "disputes_returned")
+    ended = (
+        events.filter(kind__in=ENDING_EVENTS)
+        .values_list("kind", "dispute__village", "dispute__grid", "dispute__due_on", "details")
         .order_by()
     )
-    for village, grid, due_on, details in resolved:
+    for kind, village, grid, due_on, details in ended:
         key = counts[(village, grid)]
+        how = ending(kind, details)
+        if how in TERMINATED_BY_OUTCOME:
+            key[TERMINATED_BY_OUTCOME[how]] += 1
+            continue
         key["disputes_resolved"] += 1
         level = (details or {}).get("resolved_level")
         if level in RESOLVED_BY_LEVEL:
@@ -59,7 +106,7 @@ def daily_counts(day: date) -> dict[tuple[int, int | None], dict[str, int]]:
     add(grouped(Dispute.objects.overdue(on=day)), "disputes_overdue_open")
     add(grouped(Dispute.objects.open_().filter(under_supervision=True)), "disputes_supervised")
     revisits = (
-        Revisit.objects.filter(visited_at__range=(start, end))
+        Revisit.objects.filter(visited_at__range=(start, end), independent=True)
         .values_list("dispute__village", "dispute__grid")
         .annotate(n=Count("pk"), points=Sum("satisfaction"))
         .order_by()
@@ -99,20 +146,22 @@ def daily_clear_items(day: date) -> list[dict]:
 
 
 def mediator_case_counts(first_day: date, last_day: date) -> dict[tuple[int, int], int]:
-    """以案定补: {(person id, village id): disputes} resolved between `first_day` and
-    `last_day` (Asia/Shanghai days, both included) whose lead handler at the moment of
-    resolution was that person. A dispute resolved twice in the period (reopened) counts
+    """以案定补: {(person id, village id): disputes} mediated successfully between
+    `first_day` and `last_day` (Asia/Shanghai days, both included) whose lead handler at the
+    moment of resolution was that person; a withdrawn, referred or unagreed dispute is not
+    counted. A dispute resolved twice in the period (reopened) counts
     once, for the lead of its last resolution; a department as lead counts for nobody."""
     start, _end = local_day_bounds(first_day)
     _start, end = local_day_bounds(last_day)
     last_resolution: dict[int, tuple] = {}
     resolutions = (
         DisputeEvent.objects.filter(kind="resolve", at__range=(start, end))
-        .values_list("dispute_id", "dispute__village_id", "at")
+        .values_list("dispute_id", "dispute__village_id", "at", "details")
         .order_by("at", "pk")
     )
-    for dispute_id, village_id, at in resolutions:
-        last_resolution[dispute_id] = (village_id, at)
+    for dispute_id, village_id, at, details in resolutions:
+        if is_success("resolve", details):
+            last_resolution[dispute_id] = (village_id, at)
     leads: dict[int, list] = defaultdict(list)
     for dispute_id, person_id, assigned_at, ended_at in (
         Assignment.objects.filter(

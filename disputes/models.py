@@ -39,6 +39,8 @@ class Channel(models.TextChoices):
     ONLINE = "online", _("Online")
     POLICE = "police", _("Police referral")
     DEPARTMENT = "department", _("Department referral")
+    # 委派/委托调解: a court sends a case to mediation, with its case number and its deadline.
+    COURT = "court", _("Court referral (委派/委托调解)")
 
 
 class Level(models.TextChoices):
@@ -67,8 +69,10 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     ASSIGNED = "assigned", _("Assigned")
     IN_MEDIATION = "in_mediation", _("In mediation")
-    RESOLVED = "resolved", _("Resolved")
-    NOT_RESOLVED = "not_resolved", _("Not resolved")
+    # The two ends of a dispute: mediated successfully (an agreement, written or oral), the
+    # only one that counts as resolved; or terminated (withdrawn, referred, not agreed).
+    RESOLVED = "resolved", _("Mediated successfully")
+    TERMINATED = "terminated", _("Mediation terminated")
     REVISITED = "revisited", _("Revisited")
     CLOSED = "closed", _("Closed")
     MERGED = "merged", _("Merged")
@@ -93,10 +97,35 @@ class Route(models.TextChoices):
 
 
 class Outcome(models.TextChoices):
-    AGREEMENT = "agreement", _("Mediated with an agreement")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    """How a dispute ended. Only an agreement (调解协议, written or oral) is a success and
+    counts as resolved; the others terminate the mediation (调解终止) and are reported as what
+    they are."""
+
+    AGREEMENT = "agreement", _("Written mediation agreement")
+    ORAL_AGREEMENT = "oral_agreement", _("Oral agreement")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the parties")
     REFERRED = "referred", _("Referred to court or arbitration")
-    FAILED = "failed", _("Failed")
+    NOT_AGREED = "not_agreed", _("No agreement reached")
+
+
+SUCCESS_OUTCOMES = frozenset({Outcome.AGREEMENT, Outcome.ORAL_AGREEMENT})
+TERMINATION_OUTCOMES = frozenset({Outcome.WITHDRAWN, Outcome.REFERRED, Outcome.NOT_AGREED})
+
+
+class ReferralKind(models.TextChoices):
+    """Where a terminated dispute was referred to: the body that received it gives it its own
+    case number (案号)."""
+
+    COURT = "court", _("People's court")
+    ARBITRATION = "arbitration", _("Arbitration commission")
+
+
+class Fulfilment(models.TextChoices):
+    """Whether the agreement was carried out, as the revisit found it (履行情况)."""
+
+    CARRIED_OUT = "carried_out", _("Carried out")
+    PARTLY = "partly", _("Partly carried out")
+    NOT_CARRIED_OUT = "not_carried_out", _("Not carried out")
 
 
 # A dispute has one clock: the deadline at its current level (`due_on`), which runs while it is
@@ -109,7 +138,7 @@ DISPUTE_CLOCKS = CaseClocks(
 
 # Department liaisons see the disputes their department handles or is summoned to, not every
 # dispute of their county.
-DISPUTE_AREA_ROLES = AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}
+DISPUTE_AREA_ROLES = (AREA_WIDE_ROLES - {Role.DEPARTMENT_LIAISON}) | {Role.REVISITOR}
 
 
 def department_reasons(user) -> list[models.QuerySet]:
@@ -210,9 +239,41 @@ class Dispute(Case):
     resolved_level = models.CharField(
         _("resolved at level"), max_length=16, choices=Level.choices, blank=True
     )
-    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # When it was mediated successfully (resolved_at) or its mediation terminated.
+    resolved_at = models.DateTimeField(_("mediated successfully at"), null=True, blank=True)
+    terminated_at = models.DateTimeField(_("terminated at"), null=True, blank=True)
+    # A dispute referred to a court or an arbitration commission: the body and its case number.
+    # The columns added with the honest outcomes have database defaults too, so that rows
+    # written by column lists (the load generator's COPY) need not name them.
+    referral_kind = models.CharField(
+        _("referred to"),
+        max_length=16,
+        choices=ReferralKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    referral_body = models.CharField(
+        _("receiving body"), max_length=100, blank=True, default="", db_default=""
+    )
+    referral_case_number = models.CharField(
+        _("its case number"), max_length=64, blank=True, default="", db_default=""
+    )
+    # 委派/委托调解: the court that sent the case, its case number and its deadline, which
+    # governs the dispute's deadline.
+    court_name = models.CharField(
+        _("referring court"), max_length=100, blank=True, default="", db_default=""
+    )
+    court_case_number = models.CharField(
+        _("court case number"), max_length=64, blank=True, default="", db_default=""
+    )
+    court_due_on = models.DateField(_("court's deadline"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     extended = models.BooleanField(_("deadline extended"), default=False)
+    # 回头办: how many times a revisit sent it back to work.
+    returned_count = models.PositiveSmallIntegerField(
+        _("sent back by a revisit"), default=0, db_default=0
+    )
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -370,12 +431,25 @@ class MediationSession(models.Model):
 
 
 class Revisit(models.Model):
-    """回访: the parties' satisfaction after the dispute was resolved (or not)."""
+    """回访: the parties' satisfaction after the dispute was mediated, and whether the
+    agreement was carried out. Recorded by a revisit officer who neither handled the case nor
+    staffs its level (`independent`); revisits recorded before that rule were by the handlers
+    themselves and are kept, not counted in the assessment."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="revisits")
     satisfaction = models.PositiveSmallIntegerField(
         _("satisfaction (1–5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    fulfilment = models.CharField(
+        _("agreement carried out"),
+        max_length=16,
+        choices=Fulfilment.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # A row written without saying (the load generator) is an old-style revisit, not counted.
+    independent = models.BooleanField(_("independent revisit"), default=True, db_default=False)
     remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
     visited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -391,8 +465,17 @@ class Revisit(models.Model):
 
 
 class ExtensionRequest(models.Model):
+    """An extension of a dispute's deadline. People's mediation is extended with the parties'
+    consent, recorded here (who agreed, how, on which day) in calendar days (`days`); requests
+    made before that rule asked the level above for working days (`working_days`)."""
+
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="extensions")
-    working_days = models.PositiveSmallIntegerField(_("extra working days"))
+    working_days = models.PositiveSmallIntegerField(_("extra working days"), null=True)
+    days = models.PositiveSmallIntegerField(_("extra days"), null=True)
+    consent = models.TextField(
+        _("the parties' consent"), max_length=2000, blank=True, default="", db_default=""
+    )
+    consented_on = models.DateField(_("consent given on"), null=True, blank=True)
     reason = models.TextField(_("reason"), max_length=2000)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -459,12 +542,15 @@ class Attachment(models.Model):
 
 
 class DeadlineRule(models.Model):
-    """Working days a level has to resolve a dispute, per kind (an empty kind: any kind)."""
+    """Calendar days a level has to resolve a dispute, per kind (an empty kind: any kind).
+
+    Calendar days, because the one period the rules give is one: people's mediation is
+    "一般在一个月内调结" (a month, not a number of working days)."""
 
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=DisputeKind.choices, blank=True)
-    working_days = models.PositiveSmallIntegerField(
-        _("working days"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    days = models.PositiveSmallIntegerField(
+        _("days"), validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
 
     class Meta:
@@ -475,12 +561,45 @@ class DeadlineRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.get_kind_display()}: {self.working_days}"
+        return f"{self.get_level_display()} {self.get_kind_display()}: {self.days}"
 
 
-# Used where no rule is configured: a grid has three working days, a village a week, a
-# township three weeks, the county six.
-DEFAULT_WORKING_DAYS = {Level.GRID: 3, Level.VILLAGE: 5, Level.TOWNSHIP: 15, Level.COUNTY: 30}
+# Calendar days, used where no rule is configured. The village, township and county mediate
+# under people's mediation, "一般在一个月内调结": 30 days. The grid handles small matters on
+# the spot ("微事不出网格"); its three days are the portal's own, no rule sets them.
+MEDIATION_MONTH_DAYS = 30
+DEFAULT_DAYS = {
+    Level.GRID: 3,
+    Level.VILLAGE: MEDIATION_MONTH_DAYS,
+    Level.TOWNSHIP: MEDIATION_MONTH_DAYS,
+    Level.COUNTY: MEDIATION_MONTH_DAYS,
+}
+
+
+# 回访: by default a revisit comes no earlier than this many days after the dispute ended, so
+# that the parties have had time to carry out the agreement. The portal's own default; each
+# county sets its own on the settings page.
+DEFAULT_REVISIT_AFTER_DAYS = 15
+REVISIT_AFTER_BOUNDS = (0, 180)
+
+
+class RevisitSetting(models.Model):
+    """A county's number of days after the end of a dispute before it is revisited."""
+
+    county = models.OneToOneField(
+        Area, on_delete=models.CASCADE, related_name="dispute_revisit_setting"
+    )
+    after_days = models.PositiveSmallIntegerField(
+        _("days after the end"),
+        validators=[MinValueValidator(0), MaxValueValidator(REVISIT_AFTER_BOUNDS[1])],
+    )
+
+    class Meta:
+        verbose_name = _("revisit setting")
+        verbose_name_plural = _("revisit settings")
+
+    def __str__(self) -> str:
+        return f"{self.county}: {self.after_days}"
 
 
 class DisputeEvent(CaseEvent):

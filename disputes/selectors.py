@@ -10,21 +10,25 @@ from cases.levels import works_above_level, works_at_level
 from cases.lights import light_q
 from cases.models import WatchedKind
 from disputes.models import (
-    DEFAULT_WORKING_DAYS,
+    DEFAULT_DAYS,
+    DEFAULT_REVISIT_AFTER_DAYS,
     DISPUTE_CLOCKS,
     Assignment,
     DeadlineRule,
     Dispute,
+    DisputeEvent,
+    Fulfilment,
     Level,
     Party,
+    RevisitSetting,
     Status,
     Summons,
     department_reasons,
 )
-from disputes.workflow import ASSIGNEE, LEVEL_STAFF, SUMMONED, SUPERIOR
+from disputes.workflow import ASSIGNEE, LEVEL_STAFF, REVISITOR, SUMMONED, SUPERIOR
 from governance.models import Area, Role
-from governance.selectors import get_or_404_audited
-from governance.workdays import add_working_days
+from governance.selectors import covers, get_or_404_audited, memberships_of
+from governance.workdays import add_working_days, calendar_deadline
 from grids.models import GridAssignment
 from infra.crypto import blind_indexes
 
@@ -118,20 +122,93 @@ def capabilities_for(*, user, dispute: Dispute) -> set[str]:
         departments = departments if departments is not None else _department_ids(user)
         if any(s.department_id in departments for s in pending):
             held.add(SUMMONED)
+    if not held & {LEVEL_STAFF, ASSIGNEE} and is_independent_revisitor(user=user, dispute=dispute):
+        held.add(REVISITOR)
     return held
 
 
-def working_days_for(*, level: str, kind: str) -> int:
+def is_independent_revisitor(*, user, dispute: Dispute) -> bool:
+    """`user` may revisit `dispute` (回访) independently: holds the revisit role over its
+    village (at the township or the county), does not staff the level that handles it or
+    that ended it, and never handled it (was never assigned to it, in person or through their
+    department, nor ended it themselves). The one place this rule is written."""
+    if dispute.pk is None:  # a dispute not yet registered has nobody to revisit
+        return False
+    if not any(
+        m.role == Role.REVISITOR and covers(m.area, dispute.village)
+        for m in memberships_of(user=user)
+    ):
+        return False
+    for level in {dispute.level, dispute.resolved_level or dispute.level}:
+        if level == Level.GRID:
+            if (
+                dispute.grid_id
+                and GridAssignment.objects.filter(person=user, grid_id=dispute.grid_id).exists()
+            ):
+                return False
+        elif works_at_level(user=user, area=dispute.village, level=level):
+            return False
+    handled = Q(person=user) | Q(department_id__in=_department_ids(user))
+    if Assignment.objects.filter(handled, dispute=dispute).exists():
+        return False
+    return not DisputeEvent.objects.filter(
+        dispute=dispute, actor=user, kind__in=["resolve", "terminate", "record_session"]
+    ).exists()
+
+
+def days_for(*, level: str, kind: str) -> int:
+    """The calendar days `level` has for a dispute of `kind`: the rule for the kind, else the
+    rule for any kind, else the default (DEFAULT_DAYS)."""
     rules = dict(
-        DeadlineRule.objects.filter(level=level, kind__in=[kind, ""]).values_list(
-            "kind", "working_days"
-        )
+        DeadlineRule.objects.filter(level=level, kind__in=[kind, ""]).values_list("kind", "days")
     )
-    return rules.get(kind) or rules.get("") or DEFAULT_WORKING_DAYS[level]
+    return rules.get(kind) or rules.get("") or DEFAULT_DAYS[level]
 
 
 def due_date(*, level: str, kind: str, start: date | None = None) -> date:
-    return add_working_days(start or timezone.localdate(), working_days_for(level=level, kind=kind))
+    """The day a dispute of `kind` taken up at `level` on `start` (today) falls due: that many
+    calendar days later, the first day not counted; a period ending on a day off ends on the
+    next working day (as the civil code counts periods)."""
+    return calendar_deadline(start or timezone.localdate(), days_for(level=level, kind=kind))
+
+
+def dispute_due_date(dispute: Dispute, *, level: str, start: date | None = None) -> date:
+    """The deadline `dispute` works to at `level`: a court-referred dispute (委派/委托调解)
+    works to the court's deadline whatever its level; any other to its level's days."""
+    if dispute.court_due_on:
+        return dispute.court_due_on
+    return due_date(level=level, kind=dispute.kind, start=start)
+
+
+def revisit_after_days(county: Area) -> int:
+    """The days after the end of a dispute before `county`'s revisit officers revisit it."""
+    setting = RevisitSetting.objects.filter(county=county).first()
+    return setting.after_days if setting else DEFAULT_REVISIT_AFTER_DAYS
+
+
+def revisit_due_on(dispute: Dispute) -> date | None:
+    """The first day `dispute` may be revisited: its county's days after it was mediated."""
+    if dispute.resolved_at is None:
+        return None
+    county = dispute.village.parent.parent
+    ended = timezone.localtime(dispute.resolved_at).date()
+    return ended + timedelta(days=revisit_after_days(county))
+
+
+# A revisit sends a dispute back to work (回头办) when the parties are dissatisfied (1 or 2 of
+# 5) or the agreement was not carried out; "partly carried out" alone does not.
+DISSATISFIED_AT_MOST = 2
+
+
+def revisit_sends_back(dispute: Dispute) -> bool:
+    """Whether the revisit just recorded on `dispute` (now revisited) sends it back to work."""
+    if dispute.status != Status.REVISITED:
+        return False
+    latest = dispute.revisits.order_by("-visited_at", "-pk").first()
+    return latest is not None and (
+        latest.satisfaction <= DISSATISFIED_AT_MOST
+        or latest.fulfilment == Fulfilment.NOT_CARRIED_OUT
+    )
 
 
 def due_soon_limit(today: date | None = None) -> date:
@@ -173,6 +250,9 @@ def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
         "summons_outstanding": Q(
             Exists(Summons.objects.filter(dispute=OuterRef("pk"), reported_at__isnull=True))
         ),
+        # Mediated successfully and not yet revisited: the revisit officer's queue (each
+        # dispute's page says from which day its county allows the revisit).
+        "awaiting_revisit": Q(status=Status.RESOLVED),
     }
 
 

@@ -23,4 +23,9 @@ urlpatterns = [
         configuration.deadline_settings,
         name="deadline_settings",
     ),
+    path(
+        "settings/<str:code>/revisits/",
+        configuration.revisit_settings,
+        name="revisit_settings",
+    ),
 ]

@@ -16,12 +16,13 @@ from disputes import services
 from disputes.actions import DISPUTE
 from disputes.attachments import download_name
 from disputes.forms import AttachmentForm, DisputeRegisterForm, PartyFormSet
-from disputes.models import Dispute, DisputeEvent, Level, Side
+from disputes.models import Dispute, DisputeEvent, Level, Side, Status
 from disputes.selectors import (
     capabilities_for,
     dispute_get_for_user_or_404,
     due_soon_limit,
     possible_repeats,
+    revisit_due_on,
 )
 from governance.selectors import get_or_404_audited
 from grids.models import FindingCategory, FindingStatus
@@ -98,6 +99,9 @@ def dispute_register(request):
                     parties=party_rows,
                     source_finding=finding,
                     repeat_of=repeats[0] if repeats else None,
+                    court_name=data["court_name"],
+                    court_case_number=data["court_case_number"],
+                    court_due_on=data["court_due_on"],
                 )
             except (ValidationError, TransitionNotAllowed) as error:
                 form.add_error(None, error_text(error))
@@ -157,7 +161,9 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         "actions": actions,
         "events": _timeline(dispute),
         "sessions": dispute.mediation_sessions.all(),
-        "revisits": dispute.revisits.all(),
+        "revisits": dispute.revisits.select_related("visited_by"),
+        "extensions": dispute.extensions.filter(days__isnull=False),
+        "revisit_due_on": revisit_due_on(dispute) if dispute.status == Status.RESOLVED else None,
         "attachments": dispute.attachments.order_by("uploaded_at", "pk"),
         "attachment_form": AttachmentForm() if handling else None,
         "supervisions": dispute.supervisions.select_related("flagged_by", "answered_by"),

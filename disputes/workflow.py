@@ -8,7 +8,9 @@ Capabilities a person can hold over one dispute (computed by `capabilities_for`)
 - `assignee`: an active handler (a person, or a liaison of an assigned department);
 - `superior`: staff of a level above the one that handles it (may supervise, approve
   extensions, reopen);
-- `summoned`: liaison of a department summoned to it that has not yet reported.
+- `summoned`: liaison of a department summoned to it that has not yet reported;
+- `revisitor`: holds the revisit role (回访) over it and is independent of it: neither
+  handled it nor staffs its level (`disputes.selectors.is_independent_revisitor`).
 """
 
 from cases import levels
@@ -16,11 +18,12 @@ from cases.workflow import ASSIGNEE, LEVEL_STAFF, SUPERIOR
 from disputes.models import LEVEL_ORDER, Status
 
 SUMMONED = "summoned"
+REVISITOR = "revisitor"
 # The capability names of the registry, the shared ones included.
-CAPABILITIES = (LEVEL_STAFF, ASSIGNEE, SUPERIOR, SUMMONED)
+CAPABILITIES = (LEVEL_STAFF, ASSIGNEE, SUPERIOR, SUMMONED, REVISITOR)
 
 WORKING = frozenset({Status.REGISTERED, Status.ACCEPTED, Status.ASSIGNED, Status.IN_MEDIATION})
-FINISHED = frozenset({Status.RESOLVED, Status.NOT_RESOLVED, Status.REVISITED, Status.CLOSED})
+FINISHED = frozenset({Status.RESOLVED, Status.TERMINATED, Status.REVISITED, Status.CLOSED})
 
 
 # Who staffs each level, and who is above it, is `cases.levels` (LEVEL_ROLES).

@@ -34,6 +34,8 @@ DEMO_PEOPLE = [
     DemoPerson("county_official", "黄区委", Role.COUNTY_OFFICIAL, DEMO_COUNTY),
     DemoPerson("city_official", "周市委", Role.CITY_OFFICIAL, DEMO_CITY),
     DemoPerson("admin", "吴管理", Role.ADMINISTRATOR, DEMO_COUNTY),
+    # 回访员: revisits the disputes of the county, independent of those who handled them.
+    DemoPerson("revisitor", "孙回访", Role.REVISITOR, DEMO_COUNTY),
 ]
 
 

@@ -83,6 +83,8 @@ class Role(models.TextChoices):
     COUNTY_OFFICIAL = "county_official", _("County official")
     CITY_OFFICIAL = "city_official", _("City official")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # 回访员: revisits finished disputes; independent of those who handled them.
+    REVISITOR = "revisitor", _("Revisit officer")
 
 
 # The levels at which each role may be held. A grid worker belongs to a village (the grids
@@ -99,6 +101,7 @@ ROLE_LEVELS: dict[str, set[str]] = {
     Role.COUNTY_OFFICIAL: {AreaLevel.COUNTY},
     Role.CITY_OFFICIAL: {AreaLevel.CITY},
     Role.ADMINISTRATOR: {AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP},
+    Role.REVISITOR: {AreaLevel.TOWNSHIP, AreaLevel.COUNTY},
 }
 
 
@@ -106,7 +109,9 @@ ROLE_LEVELS: dict[str, set[str]] = {
 # officer belongs to a village but sees the items of the grids they are assigned to, not
 # those of the whole village. Their area still bounds what they can browse.
 GRID_SCOPED_ROLES = frozenset({Role.GRID_WORKER, Role.POLICE_LIAISON})
-AREA_WIDE_ROLES = frozenset(Role.values) - GRID_SCOPED_ROLES
+# A revisit officer sees the disputes of their area (to revisit them), and nothing else of it:
+# the disputes app adds the role to its own rule.
+AREA_WIDE_ROLES = frozenset(Role.values) - GRID_SCOPED_ROLES - {Role.REVISITOR}
 
 # The roles whose membership may be the head of its centre (`Membership.is_head`).
 HEAD_ROLES = [Role.TOWNSHIP_STAFF, Role.COUNTY_OFFICIAL]

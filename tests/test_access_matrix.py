@@ -91,6 +91,7 @@ OBJECT_URLS = {
     "grids:patrol_target_settings": lambda w: {"code": w["county"].code},
     "incidents:matter_rules_settings": lambda w: {"code": w["county"].code},
     "disputes:deadline_settings": lambda w: {"code": w["county"].code},
+    "disputes:revisit_settings": lambda w: {"code": w["county"].code},
     "petitions:clock_settings": lambda w: {"code": w["county"].code},
     "dashboards:grid": lambda w: {"pk": w["grid"].pk},
     "dashboards:grid_export": lambda w: {"pk": w["grid"].pk, "table": "glance"},
@@ -136,6 +137,7 @@ OUTSIDERS = [
     (Role.DEPARTMENT_LIAISON, SHANGDANG),
     (Role.COUNTY_OFFICIAL, SHANGDANG),
     (Role.ADMINISTRATOR, SHANGDANG),
+    (Role.REVISITOR, SHANGDANG),
 ]
 
 
@@ -311,6 +313,7 @@ INSIDERS = {
     "department_liaison": (Role.DEPARTMENT_LIAISON, LUCHENG),
     "county_official": (Role.COUNTY_OFFICIAL, LUCHENG),
     "city_official": (Role.CITY_OFFICIAL, CITY),
+    "revisitor": (Role.REVISITOR, LUCHENG),
     "no_role": (),
 }
 
@@ -356,8 +359,11 @@ MAY_USE = {
     "grids:finding_photo": _SEES_FINDINGS,
     "grids:village_grids": set(INSIDERS) - {"no_role"},
     "grids:grid_create": _GRID_MANAGERS,
-    "grids:township_villages": _OFFICIALS | {"mediator", "administrator", "department_liaison"},
-    "disputes:detail": _SEES_PETITIONS | {"mediator"},
+    # The area tree is reference data: the villages of a township, for every county role.
+    "grids:township_villages": _OFFICIALS
+    | {"mediator", "administrator", "department_liaison", "revisitor"},
+    # A revisit officer sees the county's disputes (to revisit them), and nothing else of it.
+    "disputes:detail": _SEES_PETITIONS | {"mediator", "revisitor"},
     "disputes:agreement": set(),
     "disputes:act": {"township_staff"},
     "disputes:attachment_add": {"township_staff"},
@@ -382,6 +388,7 @@ MAY_USE = {
     "grids:patrol_target_settings": set(),
     "incidents:matter_rules_settings": set(),
     "disputes:deadline_settings": set(),
+    "disputes:revisit_settings": set(),
     "petitions:clock_settings": set(),
     "dashboards:grid": _OFFICIALS,
     "dashboards:grid_export": _OFFICIALS,

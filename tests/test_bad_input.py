@@ -247,7 +247,7 @@ def bad_values(field: dict) -> list[tuple[str, str]]:
 @pytest.fixture
 def people(world, settings, tmp_path):
     """The people who use the forms, with cases in the states whose forms they see."""
-    from disputes.models import Outcome
+    from disputes.models import Dispute, ExtensionRequest, Outcome
     from grids import services as grids
     from grids.models import GridRole
     from petitions import services as petitions
@@ -266,9 +266,13 @@ def people(world, settings, tmp_path):
     village = person_with_role(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, first_name="村委")
     office, liaison = department_with_liaison("司法所", DIANSHANG, first_name="联络员")
 
-    # A dispute in mediation, with a pending extension, a summons and a supervision.
+    revisitor = person_with_role(Role.REVISITOR, LUCHENG, first_name="回访员")
+    # A dispute in mediation, with a pending extension request of the days before extensions
+    # needed the parties' consent, a summons and a supervision.
     mediating = bring_to_mediation(register_dispute(staff), staff=staff, mediator=mediator)
-    take("request_extension", staff, mediating, working_days=5, reason="需要补充材料")
+    ExtensionRequest.objects.create(
+        dispute=mediating, working_days=5, reason="需要补充材料", requested_by=staff
+    )
     take(
         "summon",
         staff,
@@ -280,6 +284,8 @@ def people(world, settings, tmp_path):
     # A resolved dispute: its revisit and reopen forms.
     resolved = bring_to_mediation(register_dispute(staff), staff=staff, mediator=mediator)
     take("resolve", mediator, resolved, outcome=Outcome.AGREEMENT, agreement="双方同意")
+    # Mediated long enough ago for the county's revisit officer to revisit it.
+    Dispute.objects.filter(pk=resolved.pk).update(resolved_at=timezone.now() - timedelta(days=60))
 
     # Petitions accepted and assigned, and replied.
     assigned = register_petition(staff)
@@ -386,6 +392,7 @@ def people(world, settings, tmp_path):
         "village": village,
         "liaison": liaison,
         "head": head,
+        "revisitor": revisitor,
         "cases": {
             "mediating": mediating,
             "resolved": resolved,
@@ -442,6 +449,7 @@ FORMS = {
         ("staff", _case_url("disputes:detail", "resolved")),
         ("county", _case_url("disputes:detail", "mediating")),
         ("liaison", _case_url("disputes:detail", "mediating")),
+        ("revisitor", _case_url("disputes:detail", "resolved")),
     ],
     "disputes:attachment_add": [("staff", _world_url("disputes:detail"))],
     "petitions:register": [("staff", _url("petitions:register"))],
@@ -472,6 +480,7 @@ FORMS = {
     "grids:patrol_target_settings": [("admin", _world_url("county_settings"))],
     "incidents:matter_rules_settings": [("admin", _world_url("county_settings"))],
     "disputes:deadline_settings": [("city admin", _world_url("county_settings"))],
+    "disputes:revisit_settings": [("admin", _world_url("county_settings"))],
     "petitions:clock_settings": [("city admin", _world_url("county_settings"))],
     "calendar_day_add": [("city admin", _world_url("working_calendar"))],
     "calendar_day_remove": [("city admin", _world_url("working_calendar"))],

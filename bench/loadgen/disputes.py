@@ -37,10 +37,10 @@ from disputes.models import (
     Summons,
     Supervision,
 )
-from disputes.selectors import working_days_for
+from disputes.selectors import days_for
 from disputes.services import risk_colour
 from governance.models import Department
-from governance.workdays import add_working_days
+from governance.workdays import add_working_days, calendar_deadline
 
 KINDS = [
     (DisputeKind.NEIGHBOUR, 0.26),
@@ -104,12 +104,12 @@ def _pick(rng, table):
 
 @cache
 def _days_for(level: str, kind: str) -> int:
-    return working_days_for(level=level, kind=kind)
+    return days_for(level=level, kind=kind)
 
 
 @lru_cache(maxsize=100_000)
 def _due(level: str, kind: str, start: date) -> date:
-    return add_working_days(start, _days_for(level, kind))
+    return calendar_deadline(start, _days_for(level, kind))
 
 
 @dataclass
@@ -266,26 +266,46 @@ class _Walk:
                     rng,
                     [(Outcome.AGREEMENT, 0.7), (Outcome.WITHDRAWN, 0.15), (Outcome.REFERRED, 0.15)],
                 )
-                case.fields.update(
-                    outcome=outcome,
-                    agreement="双方自愿达成调解协议，按约定履行。"
-                    if outcome == Outcome.AGREEMENT
-                    else "",
-                    resolved_level=case.level,
-                    resolved_at=self.stamp(t),
-                )
+                if outcome == Outcome.AGREEMENT:
+                    case.fields.update(
+                        outcome=outcome,
+                        agreement="双方自愿达成调解协议，按约定履行。",
+                        resolved_level=case.level,
+                        resolved_at=self.stamp(t),
+                    )
+                    self.event(
+                        case,
+                        t,
+                        handler,
+                        "resolve",
+                        Status.RESOLVED,
+                        str(Outcome(outcome).label),
+                        {"outcome": outcome, "resolved_level": case.level},
+                    )
+                else:
+                    # Withdrawn or referred: the mediation terminates, it is not resolved.
+                    case.fields.update(outcome=outcome, agreement="", resolved_level=case.level)
+                    self.event(
+                        case,
+                        t,
+                        handler,
+                        "terminate",
+                        Status.TERMINATED,
+                        str(Outcome(outcome).label),
+                        {"outcome": outcome, "level": case.level},
+                    )
+                    return
+            else:
+                case.fields["outcome"] = Outcome.NOT_AGREED
                 self.event(
                     case,
                     t,
                     handler,
-                    "resolve",
-                    Status.RESOLVED,
-                    str(Outcome(outcome).label),
-                    {"outcome": outcome, "resolved_level": case.level},
+                    "terminate",
+                    Status.TERMINATED,
+                    "双方分歧较大",
+                    {"outcome": Outcome.NOT_AGREED, "level": case.level},
                 )
-            else:
-                case.fields["outcome"] = Outcome.FAILED
-                self.event(case, t, handler, "fail", Status.NOT_RESOLVED, "双方分歧较大")
                 if case.level != Level.COUNTY and escalations < 2 and rng.random() < 0.6:
                     t += rng.randrange(HOUR, 2 * DAY)
                     if t > self.horizon:
@@ -296,6 +316,7 @@ class _Walk:
                     self._escalate(case, grid, t, handler)
                     escalations += 1
                     continue
+                return
             # Revisited, then closed.
             t += rng.randrange(DAY, 10 * DAY)
             if t > self.horizon or rng.random() < 0.2:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.actions import take_action
 from cases.levels import staff_at_level
 from disputes.models import Dispute, DisputeEvent, Level
-from disputes.selectors import due_date
+from disputes.selectors import dispute_due_date
 from governance.notifications import notify
 from grids.models import GridAssignment
 
@@ -91,7 +91,7 @@ def _move_level(locked: Dispute, to_level: str, actor, text: str, start: date | 
     `start` (today by default). The event row records both levels in its own columns."""
     from_level = locked.level
     locked.level = to_level
-    locked.due_on = due_date(level=to_level, kind=locked.kind, start=start)
+    locked.due_on = dispute_due_date(locked, level=to_level, start=start)
     locked.extended = False
     locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
     notify(

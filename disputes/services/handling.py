@@ -1,5 +1,6 @@
-"""Handling a dispute: accept, assign, mediation sessions, resolve or fail, hand back, move
-between levels, revisit, close, reopen, merge, and its attachments."""
+"""Handling a dispute: accept, assign, mediation sessions, the two ends (mediated
+successfully, or terminated), hand back, move between levels, extend with the parties'
+consent, the independent revisit and its 回头办, close, reopen, merge, and its attachments."""
 
 from datetime import date
 
@@ -12,20 +13,27 @@ from cases.levels import is_handling
 from disputes.attachments import MAX_ATTACHMENTS_PER_DISPUTE, check_attachment
 from disputes.models import (
     OPEN_STATUSES,
+    SUCCESS_OUTCOMES,
+    TERMINATION_OUTCOMES,
     Assignment,
     Attachment,
     Dispute,
     DisputeEvent,
+    ExtensionRequest,
+    Fulfilment,
     MediationSession,
     Outcome,
+    ReferralKind,
     Revisit,
     Route,
     Status,
 )
-from disputes.selectors import capabilities_for, due_date
+from disputes.selectors import capabilities_for, dispute_due_date, revisit_sends_back
 from disputes.services.common import _act, _event, _move_level, _required, _url, staff_of_level
+from disputes.services.intake import clean_body_name, clean_case_number
 from disputes.workflow import level_above, level_below
 from governance.notifications import notify
+from governance.workdays import calendar_deadline
 
 
 def dispute_accept(*, actor, dispute, version=None) -> Dispute:
@@ -127,16 +135,18 @@ def dispute_record_session(
 
 
 def dispute_resolve(*, actor, dispute, version=None, outcome: str, agreement: str = "") -> Dispute:
-    if outcome not in {Outcome.AGREEMENT, Outcome.WITHDRAWN, Outcome.REFERRED}:
-        raise ValidationError(_("Choose how the dispute was resolved."))
-    if outcome == Outcome.AGREEMENT:
-        _required(agreement, _("Write down the agreement."))
+    """Mediated successfully (调解成功): the parties reached an agreement, written (调解协议书)
+    or oral (口头协议, its content recorded here). The only end that counts as resolved."""
+    if outcome not in SUCCESS_OUTCOMES:
+        raise ValidationError(_("Choose the kind of agreement: written or oral."))
+    _required(agreement, _("Write down what the parties agreed."))
 
     def change(locked):
         locked.outcome = outcome
-        locked.agreement = agreement.strip() if outcome == Outcome.AGREEMENT else ""
+        locked.agreement = agreement.strip()
         locked.resolved_level = locked.level
         locked.resolved_at = timezone.now()
+        locked.terminated_at = None
         return {"outcome": outcome, "resolved_level": locked.level}
 
     return _act(
@@ -149,14 +159,55 @@ def dispute_resolve(*, actor, dispute, version=None, outcome: str, agreement: st
     )
 
 
-def dispute_fail(*, actor, dispute, version=None, reason: str) -> Dispute:
+def dispute_terminate(
+    *,
+    actor,
+    dispute,
+    version=None,
+    outcome: str,
+    reason: str,
+    referral_kind: str = "",
+    referral_body: str = "",
+    referral_case_number: str = "",
+) -> Dispute:
+    """The mediation ends without an agreement (调解终止): the parties withdrew, the dispute was
+    referred to a court or an arbitration commission (which received it under its own case
+    number), or no agreement was reached. Reported as what it is, never as resolved."""
+    if outcome not in TERMINATION_OUTCOMES:
+        raise ValidationError(_("Choose why the mediation ends."))
     _required(reason, _("Give a reason."))
+    referral = {}
+    if outcome == Outcome.REFERRED:
+        if referral_kind not in ReferralKind.values:
+            raise ValidationError(_("Say whether it went to a court or to arbitration."))
+        referral = {
+            "referral_kind": referral_kind,
+            "referral_body": clean_body_name(referral_body, kind=referral_kind),
+            "referral_case_number": clean_case_number(referral_case_number, kind=referral_kind),
+        }
 
     def change(locked):
-        locked.outcome = Outcome.FAILED
+        locked.outcome = outcome
+        locked.agreement = ""
+        locked.resolved_level = locked.level
+        locked.resolved_at = None
+        locked.terminated_at = timezone.now()
+        locked.referral_kind = referral.get("referral_kind", "")
+        locked.referral_body = referral.get("referral_body", "")
+        locked.referral_case_number = referral.get("referral_case_number", "")
+        locked.assignments.filter(ended_at__isnull=True).update(ended_at=timezone.now())
+        return {"outcome": outcome, "level": locked.level, **referral}
 
+    note = str(Outcome(outcome).label)
+    if referral:
+        note += f"：{referral['referral_body']} {referral['referral_case_number']}"
     return _act(
-        actor=actor, dispute=dispute, version=version, action="fail", change=change, note=reason
+        actor=actor,
+        dispute=dispute,
+        version=version,
+        action="terminate",
+        change=change,
+        note=f"{note}\n{reason.strip()}",
     )
 
 
@@ -227,24 +278,116 @@ def dispute_send_down(*, actor, dispute, version=None, reason: str) -> Dispute:
     )
 
 
-def dispute_revisit(*, actor, dispute, version=None, satisfaction: int, remarks="") -> Dispute:
-    if satisfaction not in range(1, 6):
-        raise ValidationError(_("Satisfaction is from 1 to 5."))
+MAX_EXTENSION_DAYS = 30
+
+
+def dispute_extend(
+    *, actor, dispute, version=None, days: int, consent: str, consented_on: date, reason: str
+) -> Dispute:
+    """Extend the deadline at this level with the parties' consent (people's mediation is
+    "一般在一个月内调结"; a longer one needs the parties to agree): who agreed, how and on
+    which day is recorded with the extension. Once per level; never for a court-referred
+    dispute, which works to the court's deadline."""
+    _required(reason, _("Give a reason."))
+    _required(consent, _("Record the parties' consent: who agreed, and how."))
+    if not 1 <= days <= MAX_EXTENSION_DAYS:
+        raise ValidationError(_("An extension is 1 to %(max)d days.") % {"max": MAX_EXTENSION_DAYS})
+    if consented_on is None or consented_on > timezone.localdate():
+        raise ValidationError(_("The parties' consent cannot be dated in the future."))
 
     def change(locked):
-        Revisit.objects.create(
-            dispute=locked, satisfaction=satisfaction, remarks=remarks, visited_by=actor
+        now = timezone.now()
+        extension = ExtensionRequest.objects.create(
+            dispute=locked,
+            days=days,
+            consent=consent.strip(),
+            consented_on=consented_on,
+            reason=reason.strip(),
+            requested_by=actor,
+            approved=True,
+            decided_by=actor,
+            decided_at=now,
         )
-        return {"satisfaction": satisfaction}
+        start = max(locked.due_on or timezone.localdate(), timezone.localdate())
+        locked.due_on = calendar_deadline(start, days)
+        locked.extended = True
+        return {
+            "extension": extension.pk,
+            "days": days,
+            "consented_on": consented_on.isoformat(),
+            "due_on": locked.due_on.isoformat(),
+        }
 
     return _act(
         actor=actor,
         dispute=dispute,
         version=version,
-        action="revisit",
+        action="extend",
         change=change,
-        note=remarks,
+        note=f"{consent.strip()}\n{reason.strip()}",
     )
+
+
+def dispute_revisit(
+    *, actor, dispute, version=None, satisfaction: int, fulfilment: str, remarks=""
+) -> Dispute:
+    """回访, by a revisit officer independent of the case (the registry's `revisitor`), no
+    earlier than the county's days after it ended: the parties' satisfaction and whether the
+    agreement was carried out. Dissatisfied parties (1 or 2 of 5) or an agreement not carried
+    out send the dispute back to work (回头办) in the same transaction."""
+    if satisfaction not in range(1, 6):
+        raise ValidationError(_("Satisfaction is from 1 to 5."))
+    if fulfilment not in Fulfilment.values:
+        raise ValidationError(_("Say whether the agreement was carried out."))
+
+    def change(locked):
+        Revisit.objects.create(
+            dispute=locked,
+            satisfaction=satisfaction,
+            fulfilment=fulfilment,
+            independent=True,
+            remarks=remarks,
+            visited_by=actor,
+        )
+        return {"satisfaction": satisfaction, "fulfilment": fulfilment}
+
+    with transaction.atomic():
+        revisited = _act(
+            actor=actor,
+            dispute=dispute,
+            version=version,
+            action="revisit",
+            change=change,
+            note=remarks,
+        )
+        if revisit_sends_back(revisited):
+            return dispute_return(actor=actor, dispute=revisited, version=revisited.version)
+    return revisited
+
+
+def dispute_return(*, actor, dispute, version=None) -> Dispute:
+    """回头办: the revisit found the parties dissatisfied or the agreement not carried out; the
+    dispute goes back to work at its level with a new deadline of its own, and is counted."""
+
+    def change(locked):
+        locked.outcome = ""
+        locked.resolved_at = None
+        locked.terminated_at = None
+        locked.resolved_level = ""
+        locked.due_on = dispute_due_date(locked, level=locked.level)
+        locked.extended = False
+        locked.returned_count += 1
+        notify(
+            recipients=staff_of_level(locked, locked.level),
+            kind="returned",
+            text=_("Dispute %(number)s was sent back to work after its revisit.")
+            % {"number": locked.number},
+            url=_url(locked),
+            exclude=actor,
+        )
+        return {"due_on": locked.due_on.isoformat(), "times": locked.returned_count}
+
+    return _act(actor=actor, dispute=dispute, version=version, action="return", change=change)
 
 
 def dispute_close(*, actor, dispute, version=None) -> Dispute:
@@ -260,7 +403,8 @@ def dispute_reopen(*, actor, dispute, version=None, reason: str) -> Dispute:
         locked.outcome = ""
         locked.resolved_level = ""
         locked.resolved_at = None
-        locked.due_on = due_date(level=locked.level, kind=locked.kind)
+        locked.terminated_at = None
+        locked.due_on = dispute_due_date(locked, level=locked.level)
 
     return _act(
         actor=actor,
@@ -277,7 +421,9 @@ def dispute_merge(*, actor, dispute, version=None, target: Dispute) -> Dispute:
     histories, and the target's timeline shows the merged one's events too."""
     if target.pk == dispute.pk:
         raise ValidationError(_("A dispute cannot be merged into itself."))
-    if target.status not in OPEN_STATUSES | {Status.NOT_RESOLVED}:
+    if target.status not in OPEN_STATUSES and not (
+        target.status == Status.TERMINATED and target.outcome == Outcome.NOT_AGREED
+    ):
         raise ValidationError(_("The target dispute is no longer open."))
 
     def change(locked):

@@ -16,7 +16,7 @@ STATUS_COLOURS = {
     Status.ASSIGNED: "text-bg-primary",
     Status.IN_MEDIATION: "text-bg-warning",
     Status.RESOLVED: "text-bg-success",
-    Status.NOT_RESOLVED: "text-bg-danger",
+    Status.TERMINATED: "text-bg-secondary",
     Status.REVISITED: "text-bg-success",
     Status.CLOSED: "text-bg-secondary",
     Status.MERGED: "text-bg-light",

@@ -19,7 +19,7 @@ from governance.dashboards.selectors import dashboard_area_get_or_404, dashboard
 from governance.models import AreaLevel, Membership, Role
 from governance.rollups import scoring
 from governance.rollups.engine import month_bounds, previous_month
-from governance.rollups.models import AssessmentScheme, SubjectKind
+from governance.rollups.models import METRICS, AssessmentScheme, SubjectKind
 from governance.rollups.selectors import (
     mediator_case_counts,
     month_publication,
@@ -46,6 +46,29 @@ def _month(value: str | None) -> date | None:
     return month if FIRST_YEAR <= month.year <= LAST_YEAR else None
 
 
+# How the disputes of a township ended in the month: resolved means mediated successfully
+# (an agreement, written or oral); the terminations are shown as what they are, by kind.
+DISPUTE_ENDS = [
+    "disputes_resolved",
+    "disputes_terminated_withdrawn",
+    "disputes_terminated_referred",
+    "disputes_terminated_not_agreed",
+    "disputes_returned",
+]
+
+
+def dispute_ends(scores) -> dict:
+    """The month's dispute ends of each scored area, from the figures its score was made of."""
+    labels = dict(METRICS)
+    return {
+        "header": [labels[name] for name in DISPUTE_ENDS],
+        "rows": [
+            {"area": row.area, "values": [row.metrics.get(name, 0) for name in DISPUTE_ENDS]}
+            for row in scores
+        ],
+    }
+
+
 def _county_or_404(request, code):
     county = dashboard_area_get_or_404(user=request.user, code=code)
     if county.level != AreaLevel.COUNTY:
@@ -65,6 +88,7 @@ def month_assessment(request, code):
     if month is None:
         raise Http404
     first, _last = month_bounds(month)
+    townships = monthly_scores(county=county, month=first, kind=SubjectKind.TOWNSHIP)
     return render(
         request,
         "dashboards/assessment.html",
@@ -73,7 +97,8 @@ def month_assessment(request, code):
             "breadcrumbs": dashboard_breadcrumbs(user=request.user, area=county),
             "month": first,
             "previous": previous_month(first),
-            "townships": monthly_scores(county=county, month=first, kind=SubjectKind.TOWNSHIP),
+            "townships": townships,
+            "dispute_ends": dispute_ends(townships),
             "villages": monthly_scores(county=county, month=first, kind=SubjectKind.VILLAGE),
             "ten_best": ten_best_grid_workers(county=county, month=first),
             "mediators": mediator_case_counts(county=county, month=first),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from disputes.models import DeadlineRule
 from governance.audit.models import AuditEntry, AuditKind
 from governance.models import Role
-from governance.workdays import working_days_between
+from governance.workdays import calendar_deadline
 from grids.models import PatrolTarget
 from petitions.models import PetitionClock
 from tests.conftest import CITY, DIANSHANG, LUCHENG, SHANGDANG
@@ -140,7 +140,7 @@ def test_a_deadline_changed_on_the_page_is_used_by_the_next_dispute_registered(c
 
     dispute = register(person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG))
 
-    assert working_days_between(timezone.localdate(), dispute.due_on) == 7
+    assert dispute.due_on == calendar_deadline(timezone.localdate(), 7)
 
 
 def test_a_bad_deadline_gives_a_message_and_writes_nothing(client, city_admin):

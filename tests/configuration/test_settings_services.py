@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from disputes.models import DeadlineRule, DisputeKind, Level
-from disputes.selectors import working_days_for
+from disputes.selectors import days_for
 from disputes.services import deadline_rules_set
 from governance.audit.models import AuditEntry, AuditKind
 from governance.models import Role
@@ -97,30 +97,31 @@ def test_a_patrol_target_is_kept_per_county_not_per_township(county_admin):
 def test_the_city_administrator_sets_deadlines_the_readers_use_and_each_is_audited(city_admin):
     changed = deadline_rules_set(
         actor=city_admin,
-        working_days={(Level.TOWNSHIP, ""): 10, (Level.TOWNSHIP, DisputeKind.LAND): 20},
+        days={(Level.TOWNSHIP, ""): 10, (Level.TOWNSHIP, DisputeKind.LAND): 20},
     )
 
     assert changed == 2
-    assert working_days_for(level=Level.TOWNSHIP, kind=DisputeKind.DEBT) == 10
-    assert working_days_for(level=Level.TOWNSHIP, kind=DisputeKind.LAND) == 20
+    assert days_for(level=Level.TOWNSHIP, kind=DisputeKind.DEBT) == 10
+    assert days_for(level=Level.TOWNSHIP, kind=DisputeKind.LAND) == 20
     entries = {entry.detail["key"]: entry.detail for entry in setting_entries()}
     assert entries["township/*"] == {
         "setting": "dispute_deadline",
         "key": "township/*",
         "old": None,
         "new": 10,
-        "default": 15,
+        "default": 30,
     }
     assert entries["township/land"]["new"] == 20
     assert {entry.area.code for entry in setting_entries()} == {CITY}
 
 
 def test_emptying_a_deadline_drops_the_rule_and_the_default_applies_again(city_admin):
-    deadline_rules_set(actor=city_admin, working_days={(Level.VILLAGE, ""): 8})
-    deadline_rules_set(actor=city_admin, working_days={(Level.VILLAGE, ""): None})
+    deadline_rules_set(actor=city_admin, days={(Level.VILLAGE, ""): 8})
+    deadline_rules_set(actor=city_admin, days={(Level.VILLAGE, ""): None})
 
     assert not DeadlineRule.objects.exists()
-    assert working_days_for(level=Level.VILLAGE, kind=DisputeKind.DEBT) == 5
+    # The month of people's mediation.
+    assert days_for(level=Level.VILLAGE, kind=DisputeKind.DEBT) == 30
     assert setting_entries()[-1].detail["old"] == 8 and setting_entries()[-1].detail["new"] is None
 
 
@@ -128,7 +129,7 @@ def test_one_bad_deadline_and_none_is_written(city_admin):
     with pytest.raises(ValidationError) as refused:
         deadline_rules_set(
             actor=city_admin,
-            working_days={(Level.GRID, ""): 4, (Level.COUNTY, ""): 366},
+            days={(Level.GRID, ""): 4, (Level.COUNTY, ""): 366},
         )
 
     assert "1 到 365 之间的整数" in " ".join(refused.value.messages)
@@ -138,14 +139,14 @@ def test_one_bad_deadline_and_none_is_written(city_admin):
 
 def test_an_unknown_level_or_kind_is_refused(city_admin):
     with pytest.raises(ValidationError):
-        deadline_rules_set(actor=city_admin, working_days={("province", ""): 4})
+        deadline_rules_set(actor=city_admin, days={("province", ""): 4})
     with pytest.raises(ValidationError):
-        deadline_rules_set(actor=city_admin, working_days={(Level.GRID, "weather"): 4})
+        deadline_rules_set(actor=city_admin, days={(Level.GRID, "weather"): 4})
 
 
 def test_a_county_administrator_may_not_change_the_city_wide_deadlines(county_admin):
     with pytest.raises(PermissionDenied) as refused:
-        deadline_rules_set(actor=county_admin, working_days={(Level.TOWNSHIP, ""): 10})
+        deadline_rules_set(actor=county_admin, days={(Level.TOWNSHIP, ""): 10})
 
     assert "全市" in str(refused.value)
     assert not DeadlineRule.objects.exists()

@@ -65,6 +65,12 @@ def county_official(changzhi_slice):
 
 
 @pytest.fixture
+def revisitor(changzhi_slice):
+    """潞城区's revisit officer (回访员): handles no dispute, staffs no level."""
+    return person_with_role(Role.REVISITOR, LUCHENG, first_name="孙回访")
+
+
+@pytest.fixture
 def city_official(changzhi_slice):
     return person_with_role(Role.CITY_OFFICIAL, CITY, first_name="吴市干")
 

@@ -52,6 +52,18 @@ def register(actor, *, level=Level.TOWNSHIP, village_code=DIANSHANG_VILLAGE, **f
     return services.dispute_register(actor=actor, **arguments)
 
 
+def make_revisitable(dispute: Dispute, *, days_ago: int = 30) -> Dispute:
+    """Move a mediated dispute's end `days_ago` days back, past its county's waiting days."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Dispute.objects.filter(pk=dispute.pk).update(
+        resolved_at=timezone.now() - timedelta(days=days_ago)
+    )
+    return fresh(dispute)
+
+
 def fresh(dispute: Dispute) -> Dispute:
     return Dispute.objects.get(pk=dispute.pk)
 

@@ -15,6 +15,7 @@ from tests.disputes.helpers import (
     action_form_html,
     bring_to_mediation,
     fresh,
+    make_revisitable,
     post_action,
     register,
     snapshot,
@@ -62,20 +63,83 @@ CASES = [
         {"held_on": TODAY.isoformat(), "participants": "人" * 501},
         "500",
     ),
-    ("resolve", "mediator", {"outcome": "agreement", "agreement": ""}, "请填写协议内容。"),
+    ("resolve", "mediator", {"outcome": "agreement", "agreement": ""}, REQUIRED),
+    ("resolve", "mediator", {"outcome": "oral_agreement", "agreement": "  "}, REQUIRED),
+    # A withdrawal or a referral is not a success: the success form does not offer it.
+    ("resolve", "mediator", {"outcome": "withdrawn", "agreement": "撤回"}, NOT_OFFERED),
     ("resolve", "mediator", {"outcome": "failed"}, NOT_OFFERED),
     ("resolve", "mediator", {"outcome": "agreement", "agreement": "协" * 5001}, "5000"),
-    ("fail", "mediator", {"reason": ""}, REQUIRED),
-    ("fail", "mediator", {"reason": "因" * 2001}, "2000"),
-    ("escalate", "township_staff", {"reason": "   "}, REQUIRED),
-    ("request_extension", "township_staff", {"working_days": "abc", "reason": "等"}, "输入整数。"),
+    ("terminate", "mediator", {"outcome": "not_agreed", "reason": ""}, REQUIRED),
+    ("terminate", "mediator", {"outcome": "not_agreed", "reason": "因" * 2001}, "2000"),
+    ("terminate", "mediator", {"outcome": "agreement", "reason": "达成"}, NOT_OFFERED),
     (
-        "request_extension",
+        "terminate",
+        "mediator",
+        {"outcome": "referred", "reason": "起诉", "referral_kind": "court"},
+        "请写明接收的法院或仲裁委员会。",
+    ),
+    (
+        "terminate",
+        "mediator",
+        {
+            "outcome": "referred",
+            "reason": "起诉",
+            "referral_kind": "court",
+            "referral_body": "潞城区人民法院",
+            "referral_case_number": "2026-123",
+        },
+        "这不是法院案号",
+    ),
+    (
+        "terminate",
+        "mediator",
+        {
+            "outcome": "referred",
+            "reason": "申请仲裁",
+            "referral_kind": "arbitration",
+            "referral_body": "潞城区人民法院",
+            "referral_case_number": "潞劳人仲案字〔2026〕第15号",
+        },
+        "仲裁委员会的名称中应有“仲裁”",
+    ),
+    ("escalate", "township_staff", {"reason": "   "}, REQUIRED),
+    (
+        "extend",
         "township_staff",
-        {"working_days": "0", "reason": "等"},
+        {"days": "abc", "reason": "等", "consent": "双方同意", "consented_on": TODAY.isoformat()},
+        "输入整数。",
+    ),
+    (
+        "extend",
+        "township_staff",
+        {"days": "0", "reason": "等", "consent": "双方同意", "consented_on": TODAY.isoformat()},
         "确保该值大于或等于1。",
     ),
-    ("request_extension", "township_staff", {"working_days": "3"}, REQUIRED),
+    (
+        "extend",
+        "township_staff",
+        {"days": "31", "reason": "等", "consent": "双方同意", "consented_on": TODAY.isoformat()},
+        "确保该值小于或等于30。",
+    ),
+    ("extend", "township_staff", {"days": "3", "consent": "双方同意"}, REQUIRED),
+    # No extension without the parties' consent, recorded.
+    (
+        "extend",
+        "township_staff",
+        {"days": "3", "reason": "等待鉴定", "consent": " ", "consented_on": TODAY.isoformat()},
+        REQUIRED,
+    ),
+    (
+        "extend",
+        "township_staff",
+        {
+            "days": "3",
+            "reason": "等待鉴定",
+            "consent": "双方同意",
+            "consented_on": (TODAY + timedelta(days=1)).isoformat(),
+        },
+        "当事人同意的日期不能在将来。",
+    ),
     ("summon", "township_staff", {"departments": [], "due_on": TODAY.isoformat()}, REQUIRED),
     ("summon", "township_staff", {"departments": ["abc"], "due_on": TODAY.isoformat()}, "abc"),
     ("supervise", "county_official", {"note": ""}, REQUIRED),
@@ -129,13 +193,16 @@ def text_of_form(response, action):
 
 @pytest.mark.parametrize("satisfaction", ["9", "0", "abc", ""])
 def test_a_revisit_satisfaction_outside_1_to_5_is_refused(
-    client, in_mediation, mediator, township_staff, satisfaction
+    client, in_mediation, mediator, revisitor, satisfaction
 ):
-    take("resolve", mediator, in_mediation, outcome="withdrawn")
+    take("resolve", mediator, in_mediation, outcome="agreement", agreement="排水沟改走东侧")
+    make_revisitable(in_mediation)
     before = snapshot(in_mediation)
-    client.force_login(township_staff)
+    client.force_login(revisitor)
 
-    response = post_action(client, in_mediation, "revisit", satisfaction=satisfaction)
+    response = post_action(
+        client, in_mediation, "revisit", satisfaction=satisfaction, fulfilment="carried_out"
+    )
 
     assert response.status_code == 400
     shown = text_of_form(response, "revisit")

@@ -1,4 +1,4 @@
-"""Deadlines in working days on the mainland calendar: holidays are skipped and the make-up
+"""Deadlines on the mainland calendar: holidays are skipped and the make-up
 working days (调休) on a weekend are counted.
 
 The expected dates are worked out by hand from the State Council's 2026 calendar, not with
@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from disputes.models import DeadlineRule, DisputeKind, Level
 from disputes.selectors import due_date
-from governance.workdays import add_working_days, is_working_day, working_days_between
+from governance.workdays import (
+    add_working_days,
+    calendar_deadline,
+    is_working_day,
+    working_days_between,
+)
 from tests.disputes.helpers import register
 
 
@@ -57,39 +62,46 @@ def test_zero_working_days_is_the_day_itself_and_a_negative_count_is_refused(db)
         add_working_days(date(2026, 10, 3), -1)
 
 
-def test_a_deadline_rule_of_five_working_days_lands_after_the_holiday(changzhi_slice):
-    DeadlineRule.objects.create(level=Level.VILLAGE, kind="", working_days=5)
+def test_a_deadline_rule_of_five_days_ending_in_the_holiday_ends_on_the_next_working_day(
+    changzhi_slice,
+):
+    DeadlineRule.objects.create(level=Level.VILLAGE, kind="", days=5)
 
-    # As worked out above: 9/30 + 5 working days is Tue 10/13.
+    # From Wed 9/30 (not counted): the fifth day is Mon 10/5, inside the National Day holiday;
+    # the period ends on the next working day, Thu 10/8.
     assert due_date(level=Level.VILLAGE, kind=DisputeKind.DEBT, start=date(2026, 9, 30)) == date(
-        2026, 10, 13
+        2026, 10, 8
     )
 
 
 def test_a_rule_for_the_kind_wins_over_the_rule_for_any_kind(changzhi_slice):
-    DeadlineRule.objects.create(level=Level.VILLAGE, kind="", working_days=5)
-    DeadlineRule.objects.create(level=Level.VILLAGE, kind=DisputeKind.LAND, working_days=3)
+    DeadlineRule.objects.create(level=Level.VILLAGE, kind="", days=20)
+    DeadlineRule.objects.create(level=Level.VILLAGE, kind=DisputeKind.LAND, days=10)
 
-    # 9/30 + 3 working days: Thu 10/8, Fri 10/9, and the make-up Saturday 10/10.
+    # 9/30 + 10 days: Sat 10/10, a make-up working day. 9/30 + 20: Tue 10/20.
     assert due_date(level=Level.VILLAGE, kind=DisputeKind.LAND, start=date(2026, 9, 30)) == date(
         2026, 10, 10
     )
     assert due_date(level=Level.VILLAGE, kind=DisputeKind.DEBT, start=date(2026, 9, 30)) == date(
-        2026, 10, 13
+        2026, 10, 20
     )
 
 
-def test_without_a_rule_a_township_has_fifteen_working_days(changzhi_slice):
-    # 9/30 + 15: 10/8, 10/9, 10/10 (3), 10/12-10/16 (8), 10/19-10/23 (13), 10/26, 10/27 (15).
+def test_without_a_rule_a_township_has_the_month_of_peoples_mediation(changzhi_slice):
+    # "一般在一个月内调结": 30 calendar days from 9/30 is Fri 10/30, a working day.
     assert due_date(level=Level.TOWNSHIP, kind=DisputeKind.DEBT, start=date(2026, 9, 30)) == date(
-        2026, 10, 27
+        2026, 10, 30
+    )
+    # From Wed 9/2: 30 days is Fri 10/2, in the holiday: the period ends Thu 10/8.
+    assert due_date(level=Level.VILLAGE, kind=DisputeKind.DEBT, start=date(2026, 9, 2)) == date(
+        2026, 10, 8
     )
 
 
-def test_a_registered_dispute_is_due_after_the_working_days_of_its_level(township_staff):
-    DeadlineRule.objects.create(level=Level.TOWNSHIP, kind="", working_days=7)
+def test_a_registered_dispute_is_due_after_the_days_of_its_level(township_staff):
+    DeadlineRule.objects.create(level=Level.TOWNSHIP, kind="", days=7)
 
     dispute = register(township_staff)
 
-    assert working_days_between(timezone.localdate(), dispute.due_on) == 7
+    assert dispute.due_on == calendar_deadline(timezone.localdate(), 7)
     assert is_working_day(dispute.due_on)

@@ -15,12 +15,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import EventRowIsPermanent
-from cases.workflow import TransitionNotAllowed
 from disputes.models import (
     Assignment,
     Dispute,
     DisputeEvent,
-    ExtensionRequest,
     Level,
     MediationSession,
     Revisit,
@@ -29,11 +27,11 @@ from disputes.models import (
     Supervision,
 )
 from governance.models import Notification
-from governance.workdays import working_days_between
 from tests.conftest import WEIZI_VILLAGE
 from tests.disputes.helpers import (
     event_kinds,
     fresh,
+    make_revisitable,
     post_action,
     register,
     registration_form,
@@ -63,6 +61,7 @@ def test_a_walk_in_dispute_from_registration_to_closed(
     mediator,
     justice_office,
     justice_liaison,
+    revisitor,
     django_capture_on_commit_callbacks,
 ):
     client.force_login(township_staff)
@@ -129,10 +128,21 @@ def test_a_walk_in_dispute_from_registration_to_closed(
     assert "刘建国" in printed and "陈秀英" in printed
     assert dispute.number in printed
 
-    client.force_login(township_staff)
-    response = post_action(client, dispute, "revisit", satisfaction="5", remarks="双方满意")
+    # The revisit: by the county's revisit officer, independent of the case, once the
+    # county's days after the agreement have passed.
+    dispute = make_revisitable(dispute)
+    client.force_login(revisitor)
+    response = post_action(
+        client, dispute, "revisit", satisfaction="5", fulfilment="carried_out", remarks="双方满意"
+    )
     assert response.status_code == 302
-    assert Revisit.objects.get(dispute=dispute).satisfaction == 5
+    revisit = Revisit.objects.get(dispute=dispute)
+    assert (revisit.satisfaction, revisit.fulfilment, revisit.independent) == (
+        5,
+        "carried_out",
+        True,
+    )
+    client.force_login(township_staff)
     assert post_action(client, dispute, "close").status_code == 302
     dispute = fresh(dispute)
     assert dispute.status == Status.CLOSED
@@ -144,7 +154,7 @@ def test_a_walk_in_dispute_from_registration_to_closed(
         ("start_mediation", mediator),
         ("record_session", mediator),
         ("resolve", mediator),
-        ("revisit", township_staff),
+        ("revisit", revisitor),
         ("close", township_staff),
     ]
     events = list(DisputeEvent.objects.filter(dispute=dispute).order_by("at", "pk"))
@@ -170,7 +180,7 @@ def test_a_walk_in_dispute_from_registration_to_closed(
         "分派",
         "开始调解",
         "记录调解",
-        "化解办结",
+        "调解成功",
         "回访",
         "结案",
     ]
@@ -243,77 +253,6 @@ def test_the_township_summons_two_departments_and_the_queue_counts_until_both_re
         "report_summons",
         "report_summons",
     ]
-
-
-# --- Extension -------------------------------------------------------------------------------
-
-
-def test_an_extension_asked_by_the_township_and_approved_by_the_county_moves_the_deadline(
-    client, dispute, township_staff, county_official, django_capture_on_commit_callbacks
-):
-    take("accept", township_staff, dispute)
-    before = fresh(dispute).due_on
-    assert before > timezone.localdate()
-    client.force_login(township_staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = post_action(
-            client, dispute, "request_extension", working_days="3", reason="等待土地确权结果"
-        )
-    assert response.status_code == 302
-    assert Notification.objects.filter(recipient=county_official, kind="extension").count() == 1
-
-    client.force_login(county_official)
-    response = post_action(client, dispute, "decide_extension", approved="1", note="同意")
-    assert response.status_code == 302
-
-    dispute = fresh(dispute)
-    assert dispute.extended
-    assert working_days_between(before, dispute.due_on) == 3
-    request = ExtensionRequest.objects.get(dispute=dispute)
-    assert (request.approved, request.decided_by) == (True, county_official)
-    assert event_kinds(dispute)[-2:] == ["request_extension", "extension_approved"]
-
-    # A second extension at the same level is refused, and says so.
-    before_second = snapshot(dispute)
-    with pytest.raises(TransitionNotAllowed) as refusal:
-        take("request_extension", township_staff, dispute, working_days=2, reason="还需时间")
-    assert str(refusal.value) == "本层级的办理期限已延长过一次。"
-    client.force_login(township_staff)
-    response = post_action(client, dispute, "request_extension", working_days="2", reason="还需")
-    assert response.status_code == 302
-    assert last_message(response) == "本层级的办理期限已延长过一次。"
-    assert snapshot(dispute) == before_second
-
-
-def test_an_extension_of_more_than_30_working_days_is_refused(client, dispute, township_staff):
-    take("accept", township_staff, dispute)
-    before = snapshot(dispute)
-    client.force_login(township_staff)
-
-    response = post_action(client, dispute, "request_extension", working_days="31", reason="久")
-
-    assert response.status_code == 400
-    assert "确保该值小于或等于30。" in text_of(response)
-    assert snapshot(dispute) == before
-    with pytest.raises(ValidationError) as refusal:
-        take("request_extension", township_staff, dispute, working_days=31, reason="久")
-    assert refusal.value.messages == ["延期为 1 至 30 个工作日。"]
-    assert snapshot(dispute) == before
-
-
-def test_a_refused_extension_leaves_the_deadline_and_may_be_asked_again(
-    dispute, township_staff, county_official
-):
-    take("accept", township_staff, dispute)
-    before = fresh(dispute).due_on
-    take("request_extension", township_staff, dispute, working_days=5, reason="等待鉴定")
-    take("decide_extension", county_official, dispute, approved=False, note="理由不充分")
-
-    dispute = fresh(dispute)
-    assert (dispute.due_on, dispute.extended) == (before, False)
-    assert event_kinds(dispute)[-1] == "extension_refused"
-    take("request_extension", township_staff, dispute, working_days=2, reason="补充鉴定材料")
-    assert ExtensionRequest.objects.filter(dispute=dispute, approved__isnull=True).count() == 1
 
 
 # --- Supervision -----------------------------------------------------------------------------

@@ -15,9 +15,10 @@ from cases.workflow import TransitionNotAllowed
 from disputes.actions import DISPUTE_ACTIONS
 from disputes.models import Assignment, ExtensionRequest, Level, Status, Summons
 from disputes.selectors import capabilities_for
-from disputes.workflow import ASSIGNEE, LEVEL_STAFF, SUMMONED, SUPERIOR
+from disputes.workflow import ASSIGNEE, LEVEL_STAFF, REVISITOR, SUMMONED, SUPERIOR
 from tests.disputes.helpers import (
     fresh,
+    make_revisitable,
     post_action,
     register,
     snapshot,
@@ -38,18 +39,24 @@ def valid_arguments(action, *, mediator, department, target):
         "start_mediation": {"route": "peoples"},
         "record_session": {"held_on": today, "participants": "双方当事人、调解员"},
         "resolve": {"outcome": "agreement", "agreement": "排水沟改走东侧，费用双方各半。"},
-        "fail": {"reason": "双方分歧较大"},
+        "terminate": {"outcome": "not_agreed", "reason": "双方分歧较大"},
         "hand_back": {"reason": "不属本人专业"},
         "escalate": {"reason": "涉及多户，需镇里协调"},
         "send_down": {"reason": "村里可以调处"},
-        "request_extension": {"working_days": 5, "reason": "需等待土地确权结果"},
+        "extend": {
+            "days": 5,
+            "consent": "双方当事人当面同意延长",
+            "consented_on": today,
+            "reason": "需等待土地确权结果",
+        },
         "decide_extension": {"approved": True},
         "summon": {"departments": [department], "due_on": today + timedelta(days=3)},
         "acknowledge_summons": {},
         "report_summons": {"report": "已到现场查看"},
         "supervise": {"note": "请加快办理"},
         "answer_supervision": {"answer": "已约双方本周调解"},
-        "revisit": {"satisfaction": 5},
+        "revisit": {"satisfaction": 5, "fulfilment": "carried_out"},
+        "return": {},
         "close": {},
         "reopen": {"reason": "当事人反映协议未履行"},
         "merge": {"target": target},
@@ -57,12 +64,13 @@ def valid_arguments(action, *, mediator, department, target):
 
 
 @pytest.fixture
-def people(township_staff, mediator, county_official, justice_liaison, justice_office):
+def people(township_staff, mediator, county_official, justice_liaison, justice_office, revisitor):
     return {
         LEVEL_STAFF: township_staff,
         ASSIGNEE: mediator,
         SUPERIOR: county_official,
         SUMMONED: justice_liaison,
+        REVISITOR: revisitor,
     }
 
 
@@ -108,7 +116,9 @@ def test_an_action_from_a_status_the_table_does_not_list_is_refused_and_writes_n
     forbidden = [status for status in Status.values if status not in transition.sources]
     assert forbidden, f"{action} is allowed from every status"
     actor = next(
-        people[who] for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR, SUMMONED) if who in transition.who
+        people[who]
+        for who in (LEVEL_STAFF, ASSIGNEE, SUPERIOR, SUMMONED, REVISITOR)
+        if who in transition.who
     )
     target = DisputeFactory(status=Status.ACCEPTED)
     arguments = valid_arguments(
@@ -191,7 +201,10 @@ def test_only_a_superior_can_decide_an_extension(
     dispute, township_staff, mediator, county_official
 ):
     take("accept", township_staff, dispute)
-    take("request_extension", township_staff, dispute, working_days=5, reason="等待土地确权")
+    # A request made before extensions needed the parties' consent, still pending.
+    ExtensionRequest.objects.create(
+        dispute=dispute, working_days=5, reason="等待土地确权", requested_by=township_staff
+    )
     for person in (township_staff, mediator):
         message = refused("decide_extension", person, dispute, approved=True)
         assert message == not_yours("decide_extension")
@@ -201,7 +214,7 @@ def test_only_a_superior_can_decide_an_extension(
 
 
 def test_the_assigned_mediator_cannot_close_and_nobody_else_can_hand_back(
-    dispute, township_staff, mediator, second_township_staff
+    dispute, township_staff, mediator, second_township_staff, revisitor
 ):
     take("accept", township_staff, dispute)
     take("assign", township_staff, dispute, lead=mediator)
@@ -209,8 +222,9 @@ def test_the_assigned_mediator_cannot_close_and_nobody_else_can_hand_back(
         "hand_back"
     )
     take("start_mediation", mediator, dispute, route="peoples")
-    take("resolve", mediator, dispute, outcome="withdrawn")
-    take("revisit", mediator, dispute, satisfaction=4)
+    take("resolve", mediator, dispute, outcome="oral_agreement", agreement="排水沟改走东侧")
+    make_revisitable(dispute)
+    take("revisit", revisitor, dispute, satisfaction=4, fulfilment="carried_out")
 
     assert refused("close", mediator, dispute) == not_yours("close")
 
@@ -246,7 +260,8 @@ def test_the_page_offers_each_person_only_what_they_may_do(
         "start_mediation",
         "hand_back",
         "escalate",
-        "request_extension",
+        "extend",
+        "terminate",
     }
     assert {"assign", "summon", "merge", "escalate"} <= offered(township_staff)
     assert "hand_back" not in offered(township_staff)

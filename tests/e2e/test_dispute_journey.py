@@ -1,14 +1,18 @@
 """A walk-in dispute from the township's desk to the closed file.
 
 The township centre registers it, accepts it and gives it to a mediator; the mediator, on
-their own machine, mediates, records a session and resolves it with an agreement that prints
-on A4; the township revisits the parties and closes it. Every step is on the timeline with
-who and when. A county official sees the same dispute with the parties' ID numbers masked.
+their own machine, mediates, records a session and ends it mediated successfully with a
+written agreement that prints on A4; the county's revisit officer, who handled none of it,
+revisits the parties once the county's days have passed; the township closes it. Every step
+is on the timeline with who and when. A county official sees the same dispute with the
+parties' ID numbers masked.
 """
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from disputes.models import Dispute, Status
@@ -127,10 +131,10 @@ def test_a_walk_in_dispute_is_registered_mediated_agreed_revisited_and_closed(
     expect(mediator.get_by_test_id("sessions")).to_contain_text("王大山、李小河、村调委会委员")
 
     panel = act(mediator, "resolve")
-    panel.get_by_label("化解结果").select_option(label="调解成功并达成协议")
-    panel.get_by_label("协议内容（用于调解协议书）").fill(AGREEMENT)
-    panel.get_by_role("button", name="确认：化解办结").click()
-    expect_status(mediator, "已化解")
+    panel.get_by_label("书面调解协议").check()
+    panel.get_by_label("协议内容").fill(AGREEMENT)
+    panel.get_by_role("button", name="确认：调解成功").click()
+    expect_status(mediator, "调解成功")
 
     # The mediation agreement, laid out for A4 paper.
     mediator.get_by_role("link", name="调解协议书").click()
@@ -157,14 +161,28 @@ def test_a_walk_in_dispute_is_registered_mediated_agreed_revisited_and_closed(
     mediator.emulate_media(media="screen")
     mediator.context.close()
 
-    # --- Back at the township: the revisit and the close. -----------------------------------
+    # --- The county's revisit officer, once the county's days have passed. ------------------
+    # The township staff are not independent of the case: no revisit for them.
     page.goto(dispute_url)
-    expect_status(page, "已化解")
-    panel = act(page, "revisit")
-    panel.get_by_label("5").check()
+    expect_status(page, "调解成功")
+    expect(page.locator('details[data-action="revisit"]')).to_have_count(0)
+    Dispute.objects.filter(pk=dispute.pk).update(resolved_at=timezone.now() - timedelta(days=20))
+    revisitor = new_page(browser)
+    watch(revisitor, hosts, errors)
+    sign_in(revisitor, base_url, "revisitor")
+    revisitor.goto(dispute_url)
+    expect_status(revisitor, "调解成功")
+    panel = act(revisitor, "revisit")
+    panel.get_by_label("5 · 非常满意").check()
+    panel.get_by_label("已履行", exact=True).check()
     panel.get_by_label("回访意见").fill("双方满意，围墙已拆除。")
     panel.get_by_role("button", name="确认：回访").click()
-    expect_status(page, "已回访")
+    expect_status(revisitor, "已回访")
+    expect(revisitor.get_by_test_id("revisits")).to_contain_text("已履行")
+    revisitor.context.close()
+
+    # --- Back at the township: the close. ----------------------------------------------------
+    page.goto(dispute_url)
     act(page, "close", confirm="确认：结案")
     expect_status(page, "已办结")
     # A closed dispute can only be reopened.
@@ -179,8 +197,8 @@ def test_a_walk_in_dispute_is_registered_mediated_agreed_revisited_and_closed(
         ("分派", "刘综治"),
         ("开始调解", "陈调解"),
         ("记录调解", "陈调解"),
-        ("化解办结", "陈调解"),
-        ("回访", "刘综治"),
+        ("调解成功", "陈调解"),
+        ("回访", "孙回访"),
         ("结案", "刘综治"),
     ]
     events = page.get_by_test_id("timeline").locator("li")
@@ -206,6 +224,6 @@ def test_a_walk_in_dispute_is_registered_mediated_agreed_revisited_and_closed(
     dispute.refresh_from_db()
     assert dispute.status == Status.CLOSED
     assert dispute.agreement == AGREEMENT
-    # Every request of the journey, by all three people, went to the portal itself.
+    # Every request of the journey, by all four people, went to the portal itself.
     assert hosts == {urlsplit(base_url).netloc}
     assert errors == []

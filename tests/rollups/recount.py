@@ -97,6 +97,10 @@ def expected_daily(first: date, last: date) -> dict:
             add(day, *where, "disputes_accepted")
         elif event.kind in ("escalate", "auto_escalated"):
             add(day, *where, "disputes_escalated")
+        elif event.kind == "terminate":
+            add(day, *where, f"disputes_terminated_{event.details['outcome']}")
+        elif event.kind == "return":
+            add(day, *where, "disputes_returned")
         elif event.kind == "resolve":
             add(day, *where, "disputes_resolved")
             level = event.details.get("resolved_level")
@@ -111,7 +115,7 @@ def expected_daily(first: date, last: date) -> dict:
                     add(day, dispute.village_id, dispute.grid_id, "disputes_overdue_open")
                 if dispute.under_supervision:
                     add(day, dispute.village_id, dispute.grid_id, "disputes_supervised")
-    for revisit in Revisit.objects.select_related("dispute"):
+    for revisit in Revisit.objects.filter(independent=True).select_related("dispute"):
         where = (revisit.dispute.village_id, revisit.dispute.grid_id)
         add(local_day(revisit.visited_at), *where, "revisits")
         add(local_day(revisit.visited_at), *where, "satisfaction_total", revisit.satisfaction)

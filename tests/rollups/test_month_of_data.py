@@ -292,7 +292,9 @@ def test_a_published_month_never_changes_when_the_jobs_run_again(month_world):
     lead = dispute.assignments.get(lead=True, ended_at=None).person
     last = moment(world.last_day, 23, 59, 30)
     with at(last, DISPUTES):
-        disputes.dispute_resolve(actor=lead, dispute=dispute, outcome="withdrawn")
+        disputes.dispute_resolve(
+            actor=lead, dispute=dispute, outcome="oral_agreement", agreement="双方口头和解"
+        )
     run_daily(world.last_day)
     scores, counts = compute_month(world.month)
     assert sorted((row.person_id, row.cases) for row in counts) != sorted(

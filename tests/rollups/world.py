@@ -4,8 +4,10 @@ Three villages in two townships (店上村 and 河湃村 of 店上镇, a village
 five grid workers (one grid changes hands in the middle of the month, one worker serves two
 grids), village and township staff, mediators. Every day grid workers patrol, log findings,
 handle some of them, file zero reports; disputes are registered at the grid, the village and
-the township, accepted, assigned to a lead, mediated, resolved, revisited, and a few are
-escalated; townships register, accept and answer petitions.
+the township, accepted, assigned to a lead, mediated, resolved (or terminated: withdrawn,
+referred to court, no agreement), revisited by the county's revisit officer (a dissatisfied
+revisit sends a few back to work, 回头办), and a few are escalated; townships register, accept
+and answer petitions.
 
 The services stamp rows with the real clock; `at(moment)` moves whatever a service wrote in
 its block to `moment`, so the data lies where the test wants it in time. Dates the services
@@ -27,7 +29,7 @@ from django.db import connection
 from django.utils import timezone
 
 from disputes import services as disputes
-from disputes.models import Assignment, Dispute, DisputeEvent, Revisit
+from disputes.models import Assignment, Dispute, DisputeEvent, Revisit, RevisitSetting
 from governance.models import Area, Role
 from grids import services as grids
 from grids.models import (
@@ -122,6 +124,11 @@ class World:
     village_staff: dict = field(default_factory=dict)
     township_staff: dict = field(default_factory=dict)
     mediators: dict = field(default_factory=dict)
+    revisitor: object = None
+    # The ways a mediation is terminated, taken in turn so that the month holds each.
+    endings: itertools.cycle = field(
+        default_factory=lambda: itertools.cycle(["withdrawn", "referred", "not_agreed"])
+    )
     workers: dict = field(default_factory=dict)  # name → user
     # grid code → [(worker, first day, last day or None)]
     serving: dict = field(default_factory=lambda: defaultdict(list))
@@ -169,6 +176,9 @@ def build_world(month: date, *, seed: int = 20260401, busy_before: int = 3) -> W
     world.townships = {code: Area.objects.get(code=code) for code in (DIANSHANG, WEIZI)}
     world.villages = [Area.objects.get(code=code) for code in VILLAGE_CODES]
     world.official = person(Role.COUNTY_OFFICIAL, world.county, username="official")
+    # The county's revisit officer revisits as soon as a day after the agreement.
+    world.revisitor = person(Role.REVISITOR, world.county, username="revisitor")
+    RevisitSetting.objects.create(county=world.county, after_days=0)
     for code, township in world.townships.items():
         world.township_staff[code] = person(Role.TOWNSHIP_STAFF, township)
         world.mediators[code] = [person(Role.MEDIATOR, township) for _ in range(2)]
@@ -354,22 +364,44 @@ def _plan_dispute(world: World, rng: random.Random, village: Area, day: date) ->
                 ),
             ),
         ]
-        revisitor = mediator
-    elif fate < 0.85:
+        mediated = True
+    elif fate < 0.6:
         steps.append(
             (
                 timedelta(days=rng.randint(0, 10), hours=rng.randint(1, 5)),
                 act(disputes.dispute_resolve, lead, outcome="agreement", agreement="双方和解"),
             )
         )
-        revisitor = lead
+        mediated = True
+    elif fate < 0.85:
+        # Terminated: withdrawn, referred to the court, or no agreement.
+        ending = {"outcome": next(world.endings)}
+        if ending["outcome"] == "referred":
+            ending.update(
+                referral_kind="court",
+                referral_body="潞城区人民法院",
+                referral_case_number=f"（2026）晋0406民初{rng.randint(1, 999)}号",
+            )
+        steps.append(
+            (
+                timedelta(days=rng.randint(0, 10), hours=rng.randint(1, 5)),
+                act(disputes.dispute_terminate, lead, reason="调解终止", **ending),
+            )
+        )
+        mediated = False
     else:
-        revisitor = None  # still open at the end
-    if revisitor is not None and rng.random() < 0.7:
+        mediated = False  # still open at the end
+    if mediated and rng.random() < 0.7:
         steps.append(
             (
                 timedelta(days=rng.randint(1, 3)),
-                act(disputes.dispute_revisit, revisitor, satisfaction=rng.randint(3, 5)),
+                act(
+                    disputes.dispute_revisit,
+                    world.revisitor,
+                    # A dissatisfied revisit now and then: the dispute goes back to work.
+                    satisfaction=rng.choice([2, 3, 4, 5, 5]),
+                    fulfilment="carried_out",
+                ),
             )
         )
     world.chain(moment(day, hour, rng.randint(0, 50)), steps, DISPUTES)
