@@ -111,9 +111,9 @@ def test_a_deadline_already_set_keeps_its_date_and_the_next_one_uses_the_correct
     today, city_admin
 ):
     staff = person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG)
-    DeadlineRule.objects.create(level=Level.TOWNSHIP, kind="", working_days=45)
-    # From Thu 2026-12-03, 45 working days by the package: 20 in December, 1/1 off, 20 to
-    # Fri 1/29, Mon 2/1 to Thu 2/4 four more, 2/5-2/10 off, Thu 2/11 the 45th.
+    DeadlineRule.objects.create(level=Level.TOWNSHIP, kind="", days=70)
+    # From Thu 2026-12-03, 70 calendar days end on Thu 2027-02-11, a working day by the
+    # package.
     before = register(staff)
     assert before.due_on == date(2027, 2, 11)
 
@@ -122,8 +122,9 @@ def test_a_deadline_already_set_keeps_its_date_and_the_next_one_uses_the_correct
 
     before.refresh_from_db()
     assert before.due_on == date(2027, 2, 11)
-    # The make-up Sunday 1/31 is the 41st: Thu 2/4 is the 45th.
-    assert after.due_on == date(2027, 2, 4)
+    # Entered as a holiday, with Fri 2/12 and the weekend after it: the period ends on the
+    # next working day, Mon 2/15.
+    assert after.due_on == date(2027, 2, 15)
 
 
 def test_a_published_holiday_removed_is_worked_and_added_back_is_the_package_again(

@@ -143,7 +143,7 @@ def test_dispute_page_overdue_queue_and_rollup_agree(client, township_staff):
     on_page = {
         name
         for name, dispute in disputes.items()
-        if 'badge text-bg-danger">已超期'
+        if 'data-light="red">已超期'
         in client.get(reverse("disputes:detail", args=[dispute.pk])).content.decode()
     }
     listed = client.get(reverse("disputes:list"), {"queue": "overdue"}).content.decode()

@@ -11,6 +11,7 @@ from incidents import services
 from incidents.models import Incident, UnitKind
 from incidents.selectors import handles_incident, incidents_handled_by
 from tests.factories import log_finding
+from tests.incidents.conftest import a_photo
 
 
 def queries_for(client, url) -> int:
@@ -90,7 +91,9 @@ def test_the_incident_page_costs_the_same_with_a_short_and_a_long_history(
         services.incident_sign_in(actor=liaison, incident=incident)
     for round_ in range(8):
         services.incident_handle(actor=liaison, incident=long, what_was_done=f"第{round_}次整改")
-        services.incident_check(actor=worker, incident=long, passed=False, reason="仍有隐患")
+        services.incident_check(
+            actor=worker, incident=long, passed=False, reason="仍有隐患", photos=[a_photo()]
+        )
     assert long.events.count() >= 3 * short.events.count()
 
     for person in (township_staff, liaison, worker):
