@@ -46,16 +46,13 @@ from disputes.services.settings import (
 )
 from disputes.services.summons import dispute_summon, summons_acknowledge, summons_report
 from disputes.services.supervision import (
-    MAX_EXTENSION_WORKING_DAYS,
     dispute_decide_extension,
-    dispute_request_extension,
     dispute_supervise,
     supervision_answer,
 )
 
 __all__ = [
     "DEADLINE_BOUNDS",
-    "MAX_EXTENSION_WORKING_DAYS",
     "RED_PEOPLE",
     "SENSITIVE_KINDS",
     "YELLOW_PEOPLE",
@@ -73,7 +70,6 @@ __all__ = [
     "dispute_record_session",
     "dispute_register",
     "dispute_reopen",
-    "dispute_request_extension",
     "dispute_resolve",
     "dispute_return",
     "dispute_revisit",

@@ -1,12 +1,10 @@
 """From the level above: supervision (督办) and its answer, and extensions of the deadline."""
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes.models import Dispute, ExtensionRequest, Supervision
+from disputes.models import Dispute, Supervision
 from disputes.services.common import _act, _required, _url, staff_of_level
-from disputes.workflow import level_above
 from governance.notifications import notify
 from governance.workdays import add_working_days
 
@@ -61,44 +59,6 @@ def supervision_answer(*, actor, dispute, version=None, answer: str) -> Dispute:
         action="answer_supervision",
         change=change,
         note=answer,
-    )
-
-
-MAX_EXTENSION_WORKING_DAYS = 30
-
-
-def dispute_request_extension(
-    *, actor, dispute, version=None, working_days: int, reason: str
-) -> Dispute:
-    """Ask the level above for more working days; one pending request at a time, and a
-    dispute's deadline is extended at most once per level."""
-    _required(reason, _("Give a reason."))
-    if not 1 <= working_days <= MAX_EXTENSION_WORKING_DAYS:
-        raise ValidationError(
-            _("An extension is 1 to %(max)d working days.") % {"max": MAX_EXTENSION_WORKING_DAYS}
-        )
-
-    def change(locked):
-        request = ExtensionRequest.objects.create(
-            dispute=locked, working_days=working_days, reason=reason, requested_by=actor
-        )
-        above = level_above(locked.level)
-        if above:
-            notify(
-                recipients=staff_of_level(locked, above),
-                kind="extension",
-                text=_("Dispute %(number)s asks for an extension.") % {"number": locked.number},
-                url=_url(locked),
-            )
-        return {"request": request.pk, "working_days": working_days}
-
-    return _act(
-        actor=actor,
-        dispute=dispute,
-        version=version,
-        action="request_extension",
-        change=change,
-        note=reason,
     )
 
 
