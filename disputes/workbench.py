@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.lights import WarningPeriods, light_label
+from cases.listing import list_page
 from cases.panels import render_panels
 from disputes.forms import DisputeFilterForm
 from disputes.models import Dispute
@@ -18,7 +19,6 @@ from disputes.selectors import (
 from governance.excel import workbook_response
 from grids.selectors import with_text_masks
 
-LIST_LIMIT = 200
 FINDINGS_LIMIT = 20
 
 
@@ -72,15 +72,16 @@ def dispute_list(request):
     if not request.GET:
         form = DisputeFilterForm({})
     disputes = filtered_disputes(user=request.user, form=form)
-    page = list(disputes[: LIST_LIMIT + 1])
+    page = list_page(disputes, request)
     return render(
         request,
         "disputes/list.html",
         {
             "form": form,
-            "disputes": page[:LIST_LIMIT],
-            "truncated": len(page) > LIST_LIMIT,
-            "query": request.GET.urlencode(),
+            "disputes": page.rows,
+            "page": page,
+            # The filter, for the export link (the export holds every match, not one page).
+            "query": page.query,
             "by_status": disputes.order_by().values("status").annotate(n=Count("pk")),
         },
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cases.listing import list_page
 from cases.panels import render_panels
 from cases.views import act_on_case, case_actions
 from cases.workflow import CaseChangedUnderYou, TransitionNotAllowed
@@ -32,7 +33,6 @@ from incidents.workflow import CHECKER
 from infra.errors import error_text
 from infra.masking import text_mask
 
-LIST_LIMIT = 200
 FINDINGS_LIMIT = 20
 TO_CHECK_LISTED = 10
 
@@ -45,16 +45,16 @@ def incident_list(request):
     )
     if status in IncidentStatus.values:
         incidents = incidents.filter(status=status)
-    page = list(incidents[: LIST_LIMIT + 1])
-    handled = incidents_handled_by(user=request.user, incidents=page)
-    for incident in page:
+    page = list_page(incidents, request)
+    handled = incidents_handled_by(user=request.user, incidents=page.rows)
+    for incident in page.rows:
         incident.text_mask = text_mask(people=(), handling=incident.pk in handled)
     return render(
         request,
         "incidents/list.html",
         {
-            "incidents": page[:LIST_LIMIT],
-            "truncated": len(page) > LIST_LIMIT,
+            "incidents": page.rows,
+            "page": page,
             "statuses": IncidentStatus.choices,
             "status": status,
         },

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from cases.levels import area_at_level, is_handling
 from cases.lights import WarningPeriods, light_label, periods_for
+from cases.listing import list_page
 from cases.personal_data import PERSON_FIELDS, people_as_seen
 from cases.views import act_on_case, case_actions
 from cases.workflow import TransitionNotAllowed
@@ -264,9 +265,6 @@ def petition_reply_letter(request, pk):
     )
 
 
-LIST_LIMIT = 200
-
-
 def _list_header() -> list[str]:
     return [
         _("Number"),
@@ -306,7 +304,7 @@ def _list_row(petition, masks: PetitionMasks, periods: WarningPeriods) -> list[s
 @login_required
 def petition_list(request):
     """The petitions the person can see, filtered by status; with ?export=1 the same rows and
-    columns as an Excel file (all of them, where the page shows the first LIST_LIMIT)."""
+    columns as an Excel file (all of them, where the page shows one page of them)."""
     petitions = with_petitioner_names(Petition.objects.visible_to(request.user)).order_by(
         "-registered_at", "-pk"
     )
@@ -332,7 +330,7 @@ def petition_list(request):
         .values_list("status")
         .annotate(n=Count("pk"))
     )
-    page = list(petitions[: LIST_LIMIT + 1])
+    page = list_page(petitions, request)
     return render(
         request,
         "petitions/list.html",
@@ -340,10 +338,9 @@ def petition_list(request):
             "header": _list_header(),
             "rows": [
                 (petition, _list_row(petition, masks, periods_for(request)))
-                for petition in page[:LIST_LIMIT]
+                for petition in page.rows
             ],
-            "truncated": len(page) > LIST_LIMIT,
-            "limit": LIST_LIMIT,
+            "page": page,
             "status": status,
             "statuses": [
                 (value, label, counts.get(value, 0)) for value, label in PetitionStatus.choices
