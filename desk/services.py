@@ -71,11 +71,11 @@ def _next_number(area: Area) -> str:
     return f"{county}-{today:%Y%m%d}-{sequence.last:04d}"
 
 
-def _event(matter, actor, kind, *, from_status="", note="", **details) -> MatterEvent:
+def _event(matter, actor, event_kind, *, from_status="", note="", **details) -> MatterEvent:
     event = MatterEvent.objects.create(
         matter=matter,
         actor=actor,
-        kind=kind,
+        kind=event_kind,
         from_status=from_status,
         to_status=matter.status,
         note=note,
