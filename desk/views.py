@@ -3,6 +3,7 @@ staff), and the resident's query page (no account)."""
 
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,10 +36,20 @@ from infra.rate_limit import rate_limit_hit
 # The query code is shown once, on the receipt printed right after intake: the session holds
 # it (sealed) for that one matter until the clerk goes back to the intake form.
 RECEIPT_SESSION_KEY = "desk_receipt"
-# The query page: tries per address, and per receipt number, per window.
+# The query page: tries per address, and per receipt number, in each ten minutes (settings
+# may lower or raise them: DESK_QUERY_TRIES_PER_ADDRESS, DESK_QUERY_TRIES_PER_NUMBER).
 QUERY_LIMIT_PER_ADDRESS = 20
 QUERY_LIMIT_PER_NUMBER = 5
 QUERY_WINDOW_SECONDS = 600
+
+
+def _query_limits() -> tuple[int, int]:
+    return (
+        getattr(settings, "DESK_QUERY_TRIES_PER_ADDRESS", QUERY_LIMIT_PER_ADDRESS),
+        getattr(settings, "DESK_QUERY_TRIES_PER_NUMBER", QUERY_LIMIT_PER_NUMBER),
+    )
+
+
 LIST_PAGE_SIZE = 50
 
 
@@ -204,10 +215,11 @@ def query(request):
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"].strip()
         address = client_ip(request) or "unknown"
+        per_address, per_number = _query_limits()
         allowed = rate_limit_hit(
-            f"desk-query-ip:{address}", limit=QUERY_LIMIT_PER_ADDRESS, window=QUERY_WINDOW_SECONDS
+            f"desk-query-ip:{address}", limit=per_address, window=QUERY_WINDOW_SECONDS
         ) and rate_limit_hit(
-            f"desk-query-number:{number}", limit=QUERY_LIMIT_PER_NUMBER, window=QUERY_WINDOW_SECONDS
+            f"desk-query-number:{number}", limit=per_number, window=QUERY_WINDOW_SECONDS
         )
         matter = (
             matter_find_by_code(number=number, code=form.cleaned_data["code"]) if allowed else None
