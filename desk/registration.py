@@ -11,3 +11,8 @@ def register_desk() -> None:
 
     register_menu_entry(MenuEntry(_("Front desk"), "desk:intake", desk_roles()))
     connect_case_finishing()
+
+    from desk.metrics import daily_counts
+    from governance.rollups.engine import register_counter
+
+    register_counter(daily_counts)
