@@ -107,6 +107,10 @@ OBJECT_URLS = {
     "cases:supervision_instruct": lambda w: {"pk": w["supervision"].pk},
     "cases:supervision_answer": lambda w: {"pk": w["supervision"].pk},
     "incidents:convert_dispute": lambda w: {"pk": w["dispute"].pk},
+    "desk:detail": lambda w: {"pk": w["matter"].pk},
+    "desk:receipt": lambda w: {"pk": w["matter"].pk},
+    "desk:classify": lambda w: {"pk": w["matter"].pk},
+    "desk:reply": lambda w: {"pk": w["matter"].pk},
 }
 
 
@@ -248,6 +252,18 @@ def world(changzhi_slice):
     )
     Dispute.objects.filter(pk=overdue.pk).update(due_on=date(2026, 1, 5))
     supervise_red_cases()
+    # A walk-in received at the township's front desk, not yet classified.
+    from desk.services import matter_receive
+
+    matter, _code = matter_receive(
+        actor=staff,
+        channel="walk_in",
+        area=village,
+        subject="咨询宅基地",
+        description="来访咨询宅基地审批",
+        requester_name="钱七",
+        requester_phone="13800138000",
+    )
     world_objects = {
         "village": village,
         "township": township,
@@ -265,6 +281,7 @@ def world(changzhi_slice):
         "handled_incident": handled_incident,
         "incident_photo": handled_incident.photos.get(),
         "supervision": Supervision.objects.get(object_id=overdue.pk),
+        "matter": matter,
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -414,6 +431,11 @@ MAY_USE = {
     "cases:supervision_answer": {"township_staff"},
     # A township's dispute: its staff, and those above who may dispatch the incident it becomes.
     "incidents:convert_dispute": _OFFICIALS,
+    # The front desk is staffed by the township's centre and the county's (cases.levels).
+    "desk:detail": {"township_staff", "county_official"},
+    "desk:receipt": {"township_staff", "county_official"},
+    "desk:classify": {"township_staff", "county_official"},
+    "desk:reply": {"township_staff", "county_official"},
 }
 
 REFUSED = (403, 404, 405)
