@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "disputes",
     "petitions",
     "incidents",
+    "desk",
 ]
 
 MIDDLEWARE = [

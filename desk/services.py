@@ -1,0 +1,242 @@
+"""The only writers of matters (一窗受理): receiving, signing in, returning, classifying and
+routing, answering. Each is atomic, checks what it is given, writes one `MatterEvent` and
+announces it on commit (`desk.events`)."""
+
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.identity import clean_phone
+from cases.levels import works_at_level
+from cases.workflow import TransitionNotAllowed
+from desk.events import announce
+from desk.models import (
+    MATTER_AREA_LEVELS,
+    UNROUTED_STATUSES,
+    Matter,
+    MatterAttachment,
+    MatterChannel,
+    MatterEvent,
+    MatterEventKind,
+    MatterSequence,
+    MatterStatus,
+)
+from desk.repeats import earlier_of_person
+from governance.models import Area, AreaLevel
+
+# The query code's letters: no 0/O, 1/I/L, which a resident reading a receipt confuses.
+QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+QUERY_CODE_LENGTH = 6
+MAX_ATTACHMENTS = 10
+# How far back an earlier matter or case of the same person counts as a possible repeat.
+REPEAT_WINDOW_DAYS = 90
+
+
+class NotDeskStaff(TransitionNotAllowed):
+    """The person does not staff the desk over the matter's area."""
+
+
+def staffs_desk(*, user, area: Area) -> bool:
+    """`user` staffs the front desk over `area`: the township's centre staff or the county's
+    (or the city's), as the case kit's one table of who staffs a level says."""
+    return any(
+        works_at_level(user=user, area=area, level=level)
+        for level in (AreaLevel.TOWNSHIP, AreaLevel.COUNTY, AreaLevel.CITY)
+    )
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+
+
+def _county_code(area: Area) -> str:
+    # The first six digits of a statistical division code are its county's code.
+    return area.code[:6]
+
+
+def _next_number(area: Area) -> str:
+    """The receipt number: county code, day, and the day's sequence in that county, taken
+    under a row lock (inside the caller's transaction)."""
+    today = timezone.localdate()
+    county = _county_code(area)
+    MatterSequence.objects.get_or_create(county_code=county, day=today)
+    sequence = MatterSequence.objects.select_for_update().get(county_code=county, day=today)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{county}-{today:%Y%m%d}-{sequence.last:04d}"
+
+
+def _event(matter, actor, kind, *, from_status="", note="", **details) -> MatterEvent:
+    event = MatterEvent.objects.create(
+        matter=matter,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=matter.status,
+        note=note,
+        details=details,
+    )
+    announce(event)
+    return event
+
+
+def _text(value, *, label, max_length, required=True) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise ValidationError(_("Fill in %(field)s.") % {"field": label})
+    if len(text) > max_length:
+        raise ValidationError(
+            _("%(field)s is at most %(limit)d characters.") % {"field": label, "limit": max_length}
+        )
+    return text
+
+
+def _check_area(*, actor, area) -> None:
+    if not isinstance(area, Area) or area.level not in MATTER_AREA_LEVELS:
+        raise ValidationError(_("A matter is about a village, a community or a township."))
+    if actor is not None and not staffs_desk(user=actor, area=area):
+        raise NotDeskStaff(_("You do not staff the desk for this area."))
+
+
+def find_repeats(*, area: Area, requester_name: str = "", requester_phone: str = "", before=None):
+    """The earlier matters and cases of the same person within `REPEAT_WINDOW_DAYS`: the
+    same phone anywhere, or the same name in the same area. Returns a dict of lists:
+    `matters`, `disputes`, `petitions` (newest first)."""
+    return earlier_of_person(
+        area=area,
+        name=(requester_name or "").strip(),
+        phone=clean_phone(requester_phone),
+        since=(before or timezone.now()) - timedelta(days=REPEAT_WINDOW_DAYS),
+    )
+
+
+def matter_receive(
+    *,
+    actor,
+    channel: str,
+    area: Area,
+    subject: str,
+    description: str,
+    place: str = "",
+    requester_name: str = "",
+    requester_phone: str = "",
+    due_at=None,
+    attachments=(),
+) -> tuple[Matter, str]:
+    """Receive a matter at the desk (or from a source system, `actor` None): number it, give
+    it a query code, note a possible repeat. Returns the matter and the clear query code,
+    which is stored only as a digest and so can be shown this once."""
+    from disputes.attachments import check_attachment
+
+    if channel not in MatterChannel.values:
+        raise ValidationError(_("Unknown channel."))
+    _check_area(actor=actor, area=area)
+    subject = _text(subject, label=_("the subject"), max_length=100)
+    description = _text(description, label=_("the description"), max_length=5000)
+    place = _text(place, label=_("the place"), max_length=200, required=False)
+    requester_name = _text(requester_name, label=_("the name"), max_length=50, required=False)
+    requester_phone = clean_phone(requester_phone)
+    if due_at is not None and due_at <= timezone.now():
+        raise ValidationError(_("The source's deadline has already passed."))
+    attachments = list(attachments or ())
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            _("At most %(count)d attachments per matter.") % {"count": MAX_ATTACHMENTS}
+        )
+    checked = [check_attachment(upload) for upload in attachments]
+    repeats = find_repeats(
+        area=area, requester_name=requester_name, requester_phone=requester_phone
+    )
+    repeat_of = repeats["matters"][0] if repeats["matters"] else None
+    code = new_query_code()
+    with transaction.atomic():
+        matter = Matter(
+            number=_next_number(area),
+            channel=channel,
+            area=area,
+            subject=subject,
+            description=description,
+            place=place,
+            requester_name=requester_name,
+            requester_phone=requester_phone,
+            received_by=actor,
+            due_at=due_at,
+            repeat_of=repeat_of,
+        )
+        matter.set_query_code(code)
+        matter.save()
+        for attachment in checked:
+            stored = MatterAttachment(
+                matter=matter,
+                stored_name=attachment.stored_name,
+                original_name=attachment.original_name,
+                content_type=attachment.content_type,
+                uploaded_by=actor,
+            )
+            stored.file.save(attachment.stored_name, attachment.content, save=False)
+            stored.save()
+        _event(
+            matter,
+            actor,
+            MatterEventKind.RECEIVED,
+            channel=channel,
+            repeat_of=repeat_of.number if repeat_of else None,
+            earlier_cases=[case.number for case in repeats["disputes"] + repeats["petitions"]],
+        )
+    return matter, code
+
+
+def _locked(matter: Matter) -> Matter:
+    return Matter.objects.select_for_update().get(pk=matter.pk)
+
+
+def matter_sign_in(*, actor, matter: Matter) -> Matter:
+    """Sign in a work order from a source system (签收)."""
+    with transaction.atomic():
+        locked = _locked(matter)
+        if actor is not None:
+            _check_area(actor=actor, area=locked.area)
+        if locked.status != MatterStatus.RECEIVED:
+            raise TransitionNotAllowed(_("Only a matter just received can be signed in."))
+        locked.status = MatterStatus.SIGNED_IN
+        locked.save(update_fields=["status"])
+        _event(locked, actor, MatterEventKind.SIGNED_IN, from_status=MatterStatus.RECEIVED)
+    return locked
+
+
+def matter_return(*, actor, matter: Matter, reason: str) -> Matter:
+    """Send a work order back to its source as not the centre's (退单), before it is routed.
+    The source's own time limit for returning is checked by the intake API."""
+    reason = _text(reason, label=_("the reason"), max_length=1000)
+    with transaction.atomic():
+        locked = _locked(matter)
+        if actor is not None:
+            _check_area(actor=actor, area=locked.area)
+        if locked.status not in UNROUTED_STATUSES:
+            raise TransitionNotAllowed(
+                _("A matter already routed or concluded cannot be returned.")
+            )
+        before = locked.status
+        locked.status = MatterStatus.RETURNED
+        locked.save(update_fields=["status"])
+        _event(locked, actor, MatterEventKind.RETURNED, from_status=before, note=reason)
+    return locked
+
+
+def matter_publish_reply(*, actor, matter: Matter, reply: str) -> Matter:
+    """Set the reply a resident sees on the query page (and the source is told)."""
+    reply = _text(reply, label=_("the reply"), max_length=2000)
+    with transaction.atomic():
+        locked = _locked(matter)
+        if actor is not None:
+            _check_area(actor=actor, area=locked.area)
+        if locked.status == MatterStatus.RETURNED:
+            raise TransitionNotAllowed(_("A returned matter has no reply."))
+        locked.public_reply = reply
+        locked.save(update_fields=["public_reply"])
+        _event(locked, actor, MatterEventKind.REPLY_PUBLISHED, from_status=locked.status)
+    return locked
