@@ -96,7 +96,13 @@ def api_view(*, methods: tuple[str, ...], token: bool = True):
                     if request.method not in methods:
                         raise ApiError(
                             405,
-                            [("", _("This address does not take %(method)s.") % {"method": request.method})],
+                            [
+                                (
+                                    "",
+                                    _("This address does not take %(method)s.")
+                                    % {"method": request.method},
+                                )
+                            ],
                             {"Allow": ", ".join(methods)},
                         )
                     if token:
@@ -155,7 +161,9 @@ def requests_collection(request, source):
 
 def _body(request) -> dict:
     if request.content_type != "application/json":
-        raise ApiError(415, [("", _("Send the work order as JSON (Content-Type: application/json)."))])
+        raise ApiError(
+            415, [("", _("Send the work order as JSON (Content-Type: application/json)."))]
+        )
     if len(request.body) > MAX_BODY_BYTES:
         raise ApiError(413, [("", _("The request is too large."))])
     try:
@@ -232,7 +240,7 @@ def _create(request, source):
     area = None
     if area_code:
         # Outside the source's scope is answered exactly as a code that does not exist.
-        area = area_in_scope(source, area_code) if AREA_CODE.match(area_code) else None
+        area = area_in_scope(source, area_code) if AREA_CODE.fullmatch(area_code) else None
         if area is None:
             fields.error("area_code", _("Unknown area code."))
     description = fields.text("description", max_length=5000, required=True)
@@ -246,7 +254,7 @@ def _create(request, source):
         except ValidationError as error:
             fields.error("phone", error_text(error))
     source_number = fields.text("source_number", max_length=64, required=True)
-    if source_number and not SOURCE_NUMBER.match(source_number):
+    if source_number and not SOURCE_NUMBER.fullmatch(source_number):
         fields.error(
             "source_number",
             _("A source number is letters, digits and - _ . : / (at most 64)."),
@@ -261,7 +269,7 @@ def _create(request, source):
                 _("Give the deadline as an ISO 8601 time, e.g. 2026-12-31T18:00:00+08:00."),
             )
         elif deadline <= timezone.now():
-            fields.error("source_deadline", _("The source's deadline has already passed."))
+            fields.error("source_deadline", _("This deadline has already passed."))
     if fields.errors:
         raise ApiError(400, fields.errors)
     try:
@@ -313,15 +321,15 @@ def _list(request, source):
     work_orders = work_orders_for_source(source)
     numbers = [n.strip() for n in request.GET.get("service_request_id", "").split(",") if n.strip()]
     if numbers:
-        if len(numbers) > MAX_IDS_ASKED or not all(MATTER_NUMBER.match(n) for n in numbers):
-            errors.append(
-                ("service_request_id", _("At most 50 request ids, separated by commas."))
-            )
+        if len(numbers) > MAX_IDS_ASKED or not all(MATTER_NUMBER.fullmatch(n) for n in numbers):
+            errors.append(("service_request_id", _("At most 50 request ids, separated by commas.")))
         work_orders = work_orders.filter(matter__number__in=numbers)
-    source_numbers = [n.strip() for n in request.GET.get("source_number", "").split(",") if n.strip()]
+    source_numbers = [
+        n.strip() for n in request.GET.get("source_number", "").split(",") if n.strip()
+    ]
     if source_numbers:
         if len(source_numbers) > MAX_IDS_ASKED or not all(
-            SOURCE_NUMBER.match(n) for n in source_numbers
+            SOURCE_NUMBER.fullmatch(n) for n in source_numbers
         ):
             errors.append(("source_number", _("At most 50 source numbers, separated by commas.")))
         work_orders = work_orders.filter(source_number__in=source_numbers)
@@ -359,7 +367,7 @@ def _list(request, source):
 def request_detail(request, number, source):
     work_order = (
         work_orders_for_source(source).filter(matter__number=number).first()
-        if MATTER_NUMBER.match(number)
+        if MATTER_NUMBER.fullmatch(number)
         else None
     )
     if work_order is None:

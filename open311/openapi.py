@@ -19,7 +19,10 @@ ERROR = {
 SERVICE = {
     "type": "object",
     "properties": {
-        "service_code": {"type": "string", "enum": ["consultation", "incident", "dispute", "petition"]},
+        "service_code": {
+            "type": "string",
+            "enum": ["consultation", "incident", "dispute", "petition"],
+        },
         "service_name": {"type": "string"},
         "description": {"type": "string"},
         "metadata": {"type": "boolean"},
@@ -123,7 +126,14 @@ CALLBACK = {
         },
         "event": {
             "type": "string",
-            "enum": ["signed_in", "returned", "classified", "answered", "case_finished", "reply_published"],
+            "enum": [
+                "signed_in",
+                "returned",
+                "classified",
+                "answered",
+                "case_finished",
+                "reply_published",
+            ],
         },
         "at": {"type": "string", "format": "date-time"},
         "note": {"type": "string", "description": "The reason, for a return."},
@@ -223,7 +233,12 @@ def openapi_document(request=None) -> dict:
                     "summary": "This source's work orders, newest first (at most 1000).",
                     "security": token,
                     "parameters": [
-                        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                        {
+                            "name": name,
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        }
                         for name in (
                             "service_request_id",
                             "source_number",
@@ -236,7 +251,10 @@ def openapi_document(request=None) -> dict:
                     "responses": {
                         "200": _ok(
                             "The requests.",
-                            {"type": "array", "items": {"$ref": "#/components/schemas/ServiceRequest"}},
+                            {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/ServiceRequest"},
+                            },
                         ),
                         **_errors(400, 403, 429),
                     },
@@ -257,7 +275,10 @@ def openapi_document(request=None) -> dict:
                     "responses": {
                         "200": _ok(
                             "A list of one request.",
-                            {"type": "array", "items": {"$ref": "#/components/schemas/ServiceRequest"}},
+                            {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/ServiceRequest"},
+                            },
                         ),
                         **_errors(403, 404, 429),
                     },

@@ -3,9 +3,28 @@ states (签收, 退单, 办结) and the source's number and deadline added. Only
 may see of the matter goes out (no names, no phone numbers, no internal notes)."""
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from desk.models import MatterEventKind, MatterStatus
 from open311.services_catalogue import service_named
+
+# What the source is told of each status (the centre's words for a work order).
+STATUS_NAMES = {
+    MatterStatus.RECEIVED: pgettext_lazy("work order status", "Received"),
+    MatterStatus.SIGNED_IN: pgettext_lazy("work order status", "Signed in"),
+    MatterStatus.RETURNED: pgettext_lazy("work order status", "Returned"),
+    MatterStatus.ROUTED: pgettext_lazy("work order status", "Routed"),
+    MatterStatus.ANSWERED: pgettext_lazy("work order status", "Concluded"),
+}
+EVENT_NAMES = {
+    MatterEventKind.RECEIVED: pgettext_lazy("work order event", "Received"),
+    MatterEventKind.SIGNED_IN: pgettext_lazy("work order event", "Signed in"),
+    MatterEventKind.RETURNED: pgettext_lazy("work order event", "Returned"),
+    MatterEventKind.CLASSIFIED: pgettext_lazy("work order event", "Classified"),
+    MatterEventKind.ANSWERED: pgettext_lazy("work order event", "Answered"),
+    MatterEventKind.CASE_FINISHED: pgettext_lazy("work order event", "Handled"),
+    MatterEventKind.REPLY_PUBLISHED: pgettext_lazy("work order event", "Reply published"),
+}
 
 # The GeoReport status: a returned or concluded matter is closed; anything else is open.
 CLOSED_STATUSES = frozenset({MatterStatus.RETURNED, MatterStatus.ANSWERED})
@@ -30,7 +49,7 @@ def service_request(work_order) -> dict:
         "source_number": work_order.source_number,
         "status": "closed" if matter.status in CLOSED_STATUSES else "open",
         "detailed_status": matter.status,
-        "detailed_status_name": str(MatterStatus(matter.status).label),
+        "detailed_status_name": str(STATUS_NAMES.get(matter.status, matter.status)),
         "status_notes": returned.note if returned else "",
         "service_code": work_order.service_code,
         "service_name": str(service["service_name"]) if service else "",
@@ -46,7 +65,11 @@ def service_request(work_order) -> dict:
         "return_until": _time(return_deadline(work_order)),
         "public_reply": matter.public_reply,
         "steps": [
-            {"event": event.kind, "name": str(MatterEventKind(event.kind).label), "at": _time(event.at)}
+            {
+                "event": event.kind,
+                "name": str(EVENT_NAMES.get(event.kind, event.kind)),
+                "at": _time(event.at),
+            }
             for event in events
         ],
     }

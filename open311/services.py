@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from desk.models import Matter, MatterChannel, MatterEvent, MatterEventKind, MatterStatus
+from desk.models import Matter, MatterChannel, MatterEvent, MatterEventKind
 from desk.services import matter_receive, matter_return
 from governance.audit.models import AuditKind
 from governance.audit.services import audit_record
@@ -254,7 +254,11 @@ def work_order_return(*, actor, work_order: WorkOrder, reason: str) -> Matter:
     if timezone.now() > return_deadline(work_order):
         raise ValidationError(
             _("The time for returning this work order ended at %(deadline)s.")
-            % {"deadline": timezone.localtime(return_deadline(work_order)).strftime("%Y-%m-%d %H:%M")}
+            % {
+                "deadline": timezone.localtime(return_deadline(work_order)).strftime(
+                    "%Y-%m-%d %H:%M"
+                )
+            }
         )
     return matter_return(actor=actor, matter=work_order.matter, reason=reason)
 
@@ -263,25 +267,28 @@ def work_order_return(*, actor, work_order: WorkOrder, reason: str) -> Matter:
 
 
 def callback_queue_for_event(event: MatterEvent) -> Callback | None:
-    """Keep a callback for `event` if its matter is a work order of a source with a callback
-    URL, and queue its delivery. Called on commit of every matter event (`desk.events`), and
-    by the sweep for any event whose callback was never kept (the process died in between):
-    the event's unique key makes the two one row."""
-    if event.kind not in REPORTED_EVENTS:
-        return None
-    work_order = (
-        WorkOrder.objects.select_related("source").filter(matter_id=event.matter_id).first()
-    )
-    if work_order is None or not work_order.source.callback_url:
-        return None
-    callback, created = Callback.objects.get_or_create(
-        event=event, defaults={"work_order": work_order}
-    )
+    """Keep a callback for `event` and queue its delivery (called on commit of every matter
+    event, `desk.events`)."""
+    callback, created = _keep_callback(event)
     if created:
         from open311.tasks import deliver_callback
 
         enqueue(deliver_callback, callback.pk)
     return callback
+
+
+def _keep_callback(event: MatterEvent) -> tuple[Callback | None, bool]:
+    """The callback of `event`, kept if its matter is a work order of a source with a callback
+    URL. The listener and the sweep (for an event whose callback was never kept: the process
+    died in between) may both come here: the event's unique key makes them one row."""
+    if event.kind not in REPORTED_EVENTS:
+        return None, False
+    work_order = (
+        WorkOrder.objects.select_related("source").filter(matter_id=event.matter_id).first()
+    )
+    if work_order is None or not work_order.source.callback_url:
+        return None, False
+    return Callback.objects.get_or_create(event=event, defaults={"work_order": work_order})
 
 
 def callbacks_missing(*, since) -> list[MatterEvent]:
@@ -359,7 +366,7 @@ def callbacks_deliver_waiting(*, now=None, since_days: int = 30) -> tuple[int, i
     events that have none, then deliver every callback due. Returns (delivered, waiting)."""
     now = now or timezone.now()
     for event in callbacks_missing(since=now - timedelta(days=since_days)):
-        callback_queue_for_event(event)
+        _keep_callback(event)
     due = Callback.objects.filter(delivered_at__isnull=True, next_attempt_at__lte=now)
     delivered = sum(
         callback_deliver(callback_pk=pk, now=now) for pk in due.values_list("pk", flat=True)

@@ -2,19 +2,20 @@
 handles. The source's choice is its suggestion; the desk classifies every matter itself."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from desk.models import MatterKind
 
 SERVICES = [
     {
         "service_code": MatterKind.CONSULTATION.value,
-        "service_name": MatterKind.CONSULTATION.label,
+        "service_name": pgettext_lazy("open311 service", "Consultation"),
         "description": _("A question about a policy or a procedure, answered by the centre."),
         "group": _("Comprehensive governance"),
     },
     {
         "service_code": MatterKind.INCIDENT.value,
-        "service_name": MatterKind.INCIDENT.label,
+        "service_name": pgettext_lazy("open311 service", "Incident"),
         "description": _(
             "Something to be put right in a village or a community: a hazard, a nuisance, "
             "a public facility out of order."
@@ -23,7 +24,7 @@ SERVICES = [
     },
     {
         "service_code": MatterKind.DISPUTE.value,
-        "service_name": MatterKind.DISPUTE.label,
+        "service_name": pgettext_lazy("open311 service", "Dispute"),
         "description": _(
             "A dispute between neighbours, family members, a debtor and a creditor and the "
             "like, to be mediated."
@@ -32,7 +33,7 @@ SERVICES = [
     },
     {
         "service_code": MatterKind.PETITION.value,
-        "service_name": MatterKind.PETITION.label,
+        "service_name": pgettext_lazy("open311 service", "Petition"),
         "description": _("A request, complaint or opinion under the petition regulations."),
         "group": _("Comprehensive governance"),
     },

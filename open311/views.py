@@ -75,7 +75,9 @@ def source_revoke_view(request, pk):
         except (ValidationError, PermissionDenied) as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, _("The token was revoked: the system's requests are refused."))
+            messages.success(
+                request, _("The token was revoked: the system's requests are refused.")
+            )
         return redirect("open311:sources")
     return render(request, "open311/source_revoke.html", {"source": source})
 

@@ -78,10 +78,11 @@ class Command(BaseCommand):
         self._print_token(source, token)
 
     def _print_token(self, source, token: str) -> None:
+        """The token alone on the last line, for a script to take."""
         self.stdout.write(
-            _("The token of %(name)s (shown only this once): %(token)s")
-            % {"name": source.name, "token": token}
+            _("The token of %(name)s (shown only this once):") % {"name": source.name}
         )
+        self.stdout.write(token)
 
     def _list(self) -> None:
         for source in SourceSystem.objects.prefetch_related("areas"):
