@@ -27,12 +27,29 @@ def _source_or_404(pk) -> SourceSystem:
         raise Http404 from None
 
 
-def _render_list(request, form, *, issued=None, token="", status=200):
+# The session key holding a token just issued, between the post and the page that shows it.
+ISSUED_TOKEN = "open311_issued_token"
+
+
+def _show_token_once(request, source: SourceSystem, token: str):
+    """Post, redirect, get: the token waits in the person's session (server-side) only until
+    the list page shows it, which removes it in the same request."""
+    request.session[ISSUED_TOKEN] = {"source": source.pk, "token": token}
+    return redirect("open311:sources")
+
+
+def _render_list(request, form, *, status=200):
     sources = SourceSystem.objects.prefetch_related("areas").order_by("name")
+    issued = request.session.pop(ISSUED_TOKEN, None)
     return render(
         request,
         "open311/sources.html",
-        {"sources": sources, "form": form, "issued": issued, "token": token},
+        {
+            "sources": sources,
+            "form": form,
+            "issued": sources.filter(pk=issued["source"]).first() if issued else None,
+            "token": issued["token"] if issued else "",
+        },
         status=status,
     )
 
@@ -60,7 +77,7 @@ def source_list(request):
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
         else:
-            return _render_list(request, SourceIssueForm(), issued=source, token=token)
+            return _show_token_once(request, source, token)
     return _render_list(request, form, status=400)
 
 
@@ -69,7 +86,9 @@ def source_revoke_view(request, pk):
     """Revoking asks first: only a post of the confirmation page's form revokes."""
     _require_city_administrator(request.user)
     source = _source_or_404(pk)
-    if request.method == "POST" and request.POST.get("confirm"):
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            return redirect("open311:source_revoke", pk=source.pk)
         try:
             source_revoke(actor=request.user, source=source)
         except (ValidationError, PermissionDenied) as error:
@@ -87,7 +106,9 @@ def source_reissue_view(request, pk):
     """A new token in place of the old one (lost, leaked or revoked); asks first."""
     _require_city_administrator(request.user)
     source = _source_or_404(pk)
-    if request.method == "POST" and request.POST.get("confirm"):
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            return redirect("open311:source_reissue", pk=source.pk)
         token = source_reissue(actor=request.user, source=source)
-        return _render_list(request, SourceIssueForm(), issued=source, token=token)
+        return _show_token_once(request, source, token)
     return render(request, "open311/source_reissue.html", {"source": source})

@@ -145,13 +145,15 @@ def test_the_city_administrator_issues_a_token_shown_once(client, city_admin):
         },
     )
 
-    assert answer.status_code == 200
-    token = re.search(r'data-testid="token">([^<]+)<', answer.content.decode()).group(1)
-    assert "no-store" in answer["Cache-Control"]
+    assert answer.status_code == 302
+    shown = client.get(answer["Location"])
+    token = re.search(r'data-testid="token">([^<]+)<', shown.content.decode()).group(1)
+    assert "no-store" in shown["Cache-Control"]
     source = SourceSystem.objects.get()
     assert {a.code for a in source.areas.all()} == {LUCHENG, SHANGDANG}
     assert Api(token).requests().status_code == 200
     assert token not in client.get(page).content.decode()  # never shown again
+    assert token not in str(dict(client.session))  # nor kept
     assert AuditEntry.objects.filter(detail__action="token_issued").exists()
 
 
@@ -275,3 +277,17 @@ def test_the_command_refuses_bad_input_with_a_message_and_writes_nothing(changzh
         call_command("source_systems", *arguments, stdout=io.StringIO())
     assert re.search(r"[\u4e00-\u9fff]", str(refused.value)), str(refused.value)
     assert not SourceSystem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_token_from_the_page_replaces_the_old_one(client, city_admin):
+    source, old = source_issue(actor=None, name="法院", channel="court", areas=[area(LUCHENG)])
+    client.force_login(city_admin)
+
+    shown = client.post(
+        reverse("open311:source_reissue", kwargs={"pk": source.pk}), {"confirm": "1"}, follow=True
+    )
+
+    new = re.search(r'data-testid="token">([^<]+)<', shown.content.decode()).group(1)
+    assert Api(new).requests().status_code == 200
+    assert Api(old).requests().status_code == 403
