@@ -35,6 +35,7 @@ urlpatterns = [
     path("disputes/", include("disputes.urls")),
     path("petitions/", include("petitions.urls")),
     path("incidents/", include("incidents.urls")),
+    path("desk/", include("desk.urls")),
     path("dashboard/", include("governance.dashboards.urls")),
     path("", include("cases.urls")),
     path("settings/<str:code>/", configuration.county_settings, name="county_settings"),

@@ -68,12 +68,8 @@ class MatterQuerySet(JurisdictionQuerySet):
 
     def visible_to(self, user):
         """The matters `user` may see: those about an area of their jurisdiction, held as the
-        desk's staff (township centre staff, county officials) or above. The rule is here,
-        once."""
-        from cases.levels import LEVEL_ROLES
-
-        roles = desk_roles() | LEVEL_ROLES[AreaLevel.CITY]
-        return self.filter(self.in_jurisdiction_q(user, roles=roles))
+        desk's staff (township centre staff, county officials). The rule is here, once."""
+        return self.filter(self.in_jurisdiction_q(user, roles=desk_roles()))
 
 
 class Matter(models.Model):

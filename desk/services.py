@@ -22,6 +22,7 @@ from desk.models import (
     MatterChannel,
     MatterEvent,
     MatterEventKind,
+    MatterKind,
     MatterSequence,
     MatterStatus,
 )
@@ -41,11 +42,11 @@ class NotDeskStaff(TransitionNotAllowed):
 
 
 def staffs_desk(*, user, area: Area) -> bool:
-    """`user` staffs the front desk over `area`: the township's centre staff or the county's
-    (or the city's), as the case kit's one table of who staffs a level says."""
+    """`user` staffs the front desk over `area`: the township's centre staff or the county's,
+    as the case kit's one table of who staffs a level says (`desk.models.desk_roles`)."""
     return any(
         works_at_level(user=user, area=area, level=level)
-        for level in (AreaLevel.TOWNSHIP, AreaLevel.COUNTY, AreaLevel.CITY)
+        for level in (AreaLevel.TOWNSHIP, AreaLevel.COUNTY)
     )
 
 
@@ -70,11 +71,11 @@ def _next_number(area: Area) -> str:
     return f"{county}-{today:%Y%m%d}-{sequence.last:04d}"
 
 
-def _event(matter, actor, kind, *, from_status="", note="", **details) -> MatterEvent:
+def _event(matter, actor, event_kind, *, from_status="", note="", **details) -> MatterEvent:
     event = MatterEvent.objects.create(
         matter=matter,
         actor=actor,
-        kind=kind,
+        kind=event_kind,
         from_status=from_status,
         to_status=matter.status,
         note=note,
@@ -240,3 +241,204 @@ def matter_publish_reply(*, actor, matter: Matter, reply: str) -> Matter:
         locked.save(update_fields=["public_reply"])
         _event(locked, actor, MatterEventKind.REPLY_PUBLISHED, from_status=locked.status)
     return locked
+
+
+# The channel a routed case records for each channel a matter came in by.
+DISPUTE_CHANNELS = {
+    MatterChannel.WALK_IN: "walk_in",
+    MatterChannel.PHONE: "hotline",
+    MatterChannel.HOTLINE_12345: "hotline",
+    MatterChannel.POLICE_110: "police",
+    MatterChannel.COURT: "court",
+    MatterChannel.PETITION_REFERRAL: "department",
+    MatterChannel.ONLINE: "online",
+}
+PETITION_CHANNELS = {
+    MatterChannel.WALK_IN: "visit",
+    MatterChannel.ONLINE: "online",
+}
+
+
+def _desk_level(*, actor, area: Area, levels) -> str:
+    """The level the clerk registers a case at: the lowest of `levels` they staff."""
+    for level in levels:
+        if works_at_level(user=actor, area=area, level=level):
+            return level
+    raise NotDeskStaff(_("You do not staff the desk for this area."))
+
+
+def _requester(matter: Matter) -> dict:
+    return {"name": matter.requester_name, "phone": matter.requester_phone}
+
+
+def _route_dispute(*, actor, matter: Matter, fields: dict):
+    from disputes.services.intake import dispute_register
+
+    if matter.area.level != AreaLevel.VILLAGE:
+        raise ValidationError(_("A dispute belongs to a village or community: choose one."))
+    if not matter.requester_name:
+        raise ValidationError(_("A dispute needs the requester's name as its first party."))
+    from disputes.models import DisputeKind
+
+    if fields.get("dispute_kind") not in DisputeKind.values:
+        raise ValidationError(_("Choose the kind of dispute."))
+    try:
+        people_involved = int(fields.get("people_involved") or 1)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The number of people involved is a whole number.")) from None
+    parties = [{"side": "applicant", **_requester(matter)}]
+    respondent = (fields.get("respondent_name") or "").strip()
+    if respondent:
+        parties.append({"side": "respondent", "name": respondent, "phone": ""})
+    return dispute_register(
+        actor=actor,
+        kind=fields["dispute_kind"],
+        channel=DISPUTE_CHANNELS[matter.channel],
+        description=f"{matter.subject}\n{matter.description}",
+        people_involved=max(people_involved, len(parties)),
+        village=matter.area,
+        level=fields.get("level")
+        or _desk_level(actor=actor, area=matter.area, levels=("township", "county")),
+        parties=parties,
+        court_name=fields.get("court_name", ""),
+        court_case_number=fields.get("court_case_number", ""),
+        court_due_on=fields.get("court_due_on"),
+    )
+
+
+def _route_petition(*, actor, matter: Matter, fields: dict):
+    from petitions.services import petition_register
+
+    if not matter.requester_name:
+        raise ValidationError(_("A petition needs the petitioner's name."))
+    return petition_register(
+        actor=actor,
+        channel=PETITION_CHANNELS.get(matter.channel, "phone"),
+        subject=matter.subject,
+        content=matter.description,
+        area=matter.area,
+        level=fields.get("level")
+        or _desk_level(actor=actor, area=matter.area, levels=("township", "county")),
+        petitioners=[_requester(matter)],
+        received_on=timezone.localtime(matter.received_at).date(),
+    )
+
+
+def _route_incident(*, actor, matter: Matter, fields: dict):
+    from incidents.services import incident_register
+
+    return incident_register(
+        actor=actor,
+        area=matter.area,
+        category=fields.get("category") or "",
+        severity=fields.get("severity") or "low",
+        description=f"{matter.subject}\n{matter.description}",
+        place=matter.place,
+        details={"matter": matter.number},
+    )
+
+
+ROUTES = {
+    MatterKind.DISPUTE: ("dispute", _route_dispute),
+    MatterKind.PETITION: ("petition", _route_petition),
+    MatterKind.INCIDENT: ("incident", _route_incident),
+}
+
+
+def matter_classify(*, actor, matter: Matter, kind: str, **case_fields) -> Matter:
+    """Classify a matter not yet routed. A consultation is answered at the desk (`reply`,
+    which the resident sees) and concluded; an incident, a dispute or a petition is
+    registered on its own services from the matter (the requester as the first party or the
+    petitioner) and the matter is linked to it. All or nothing: a case the services refuse
+    leaves the matter as it was."""
+    if kind != MatterKind.CONSULTATION and kind not in ROUTES:
+        raise ValidationError(_("Choose what kind of matter this is."))
+    with transaction.atomic():
+        locked = _locked(matter)
+        _check_area(actor=actor, area=locked.area)
+        if locked.status not in UNROUTED_STATUSES:
+            raise TransitionNotAllowed(_("This matter was already classified."))
+        before = locked.status
+        locked.kind = kind
+        if kind == MatterKind.CONSULTATION:
+            locked.public_reply = _text(
+                case_fields.get("reply"), label=_("the answer"), max_length=2000
+            )
+            locked.status = MatterStatus.ANSWERED
+            locked.save(update_fields=["kind", "public_reply", "status"])
+            _event(locked, actor, MatterEventKind.ANSWERED, from_status=before, kind=kind)
+            return locked
+        field, route = ROUTES[kind]
+        case = route(actor=actor, matter=locked, fields=case_fields)
+        setattr(locked, field, case)
+        locked.status = MatterStatus.ROUTED
+        locked.save(update_fields=["kind", field, "status"])
+        _event(
+            locked,
+            actor,
+            MatterEventKind.CLASSIFIED,
+            from_status=before,
+            kind=kind,
+            case=case.number,
+        )
+    return locked
+
+
+def matter_record_case_finished(*, matter: Matter, outcome: str, case_number: str) -> Matter:
+    """The case a matter was routed to reached its end: the matter is concluded, and the
+    resident's reply says so unless the desk already published one."""
+    with transaction.atomic():
+        locked = _locked(matter)
+        if locked.status != MatterStatus.ROUTED:
+            return locked
+        locked.status = MatterStatus.ANSWERED
+        if not locked.public_reply:
+            locked.public_reply = _("Your matter has been handled: %(outcome)s.") % {
+                "outcome": outcome
+            }
+        locked.save(update_fields=["status", "public_reply"])
+        _event(
+            locked,
+            None,
+            MatterEventKind.CASE_FINISHED,
+            from_status=MatterStatus.ROUTED,
+            case=case_number,
+            outcome=outcome,
+        )
+    return locked
+
+
+def matter_public_view(matter: Matter) -> dict:
+    """What a resident (the query page) or a source system (the intake API) is told of a
+    matter: its number, status, kind, when it was received, the public reply, and its steps
+    as dates and public labels. No names, no phone, no notes: nothing a clerk wrote for the
+    centre."""
+    steps = []
+    for event in matter.events.order_by("at", "pk"):
+        label = str(MatterEventKind(event.kind).label)
+        if event.kind == MatterEventKind.CLASSIFIED and event.details.get("kind"):
+            label = _("Routed as: %(kind)s") % {"kind": MatterKind(event.details["kind"]).label}
+        steps.append({"kind": event.kind, "label": label, "at": event.at})
+    return {
+        "number": matter.number,
+        "status": matter.status,
+        "status_label": str(matter.get_status_display()),
+        "kind": matter.kind,
+        "kind_label": str(matter.get_kind_display()),
+        "channel_label": str(matter.get_channel_display()),
+        "received_at": matter.received_at,
+        "public_reply": matter.public_reply,
+        "steps": steps,
+    }
+
+
+def matter_find_by_code(*, number: str, code: str) -> Matter | None:
+    """The matter with `number` if `code` is its query code; None for an unknown number and
+    for a wrong code alike, so that the answer tells a guesser nothing."""
+    number = (number or "").strip()
+    matter = Matter.objects.filter(number=number).first() if number else None
+    if matter is None:
+        # Spend the same work on a digest, so that timing does not tell the two apart.
+        Matter.digest_query_code(number, code)
+        return None
+    return matter if matter.check_query_code(code) else None

@@ -20,7 +20,7 @@ from governance.models import AreaLevel, Department
 from governance.notifications import notify
 from governance.selectors import covers
 from governance.workdays import add_working_days
-from grids.models import FindingCategory, FindingStatus
+from grids.models import FindingCategory, FindingStatus, Severity
 from grids.photos import MAX_PHOTOS, ProcessedPhoto
 from incidents.models import (
     INCIDENT_CATEGORIES,
@@ -164,6 +164,57 @@ def incident_create_from_finding(*, actor, finding) -> Incident:
             )
     except IntegrityError:
         raise ValidationError(_("An incident was already opened from this finding.")) from None
+    return incident
+
+
+def incident_register(
+    *,
+    actor,
+    area,
+    category: str,
+    description: str,
+    place: str = "",
+    severity: str = Severity.LOW,
+    details: dict | None = None,
+) -> Incident:
+    """Register an incident that did not come from a grid finding (one received at the front
+    desk), as the staff of the township or the county over its village; it is dispatched from
+    the level the person works at. A dispute is registered as a dispute."""
+    if area.level != AreaLevel.VILLAGE:
+        raise ValidationError(_("An incident belongs to a village or community."))
+    if category not in INCIDENT_CATEGORIES:
+        raise ValidationError(_("Choose the category of the incident."))
+    if severity not in Severity.values:
+        raise ValidationError(_("Choose the severity."))
+    description = _required(description, _("Describe the incident."))
+    if len(description) > 2000:
+        raise ValidationError(_("The description is at most 2000 characters."))
+    if works_at_level(user=actor, area=area, level=AreaLevel.TOWNSHIP):
+        level = IncidentLevel.TOWNSHIP
+    elif works_at_level(user=actor, area=area, level=AreaLevel.COUNTY):
+        level = IncidentLevel.COUNTY
+    else:
+        raise TransitionNotAllowed(_("You cannot register an incident for this area."))
+    today = timezone.localdate()
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            area=area,
+            category=category,
+            severity=severity,
+            place=(place or "").strip()[:200],
+            description=description,
+            level=level,
+            registered_by=actor,
+        )
+        incident.number = f"SJ{today:%Y}{incident.pk:07d}"
+        incident.save(update_fields=["number"])
+        IncidentEvent.objects.create(
+            incident=incident,
+            actor=actor,
+            kind="registered",
+            to_status=incident.status,
+            details=details or {},
+        )
     return incident
 
 

@@ -112,6 +112,10 @@ OBJECT_URLS = {
     "open311:request_detail": lambda w: {"number": "140406-20261203-0001"},
     "open311:source_revoke": lambda w: {"pk": w["source"].pk},
     "open311:source_reissue": lambda w: {"pk": w["source"].pk},
+    "desk:detail": lambda w: {"pk": w["matter"].pk},
+    "desk:receipt": lambda w: {"pk": w["matter"].pk},
+    "desk:classify": lambda w: {"pk": w["matter"].pk},
+    "desk:reply": lambda w: {"pk": w["matter"].pk},
 }
 
 
@@ -258,6 +262,18 @@ def world(changzhi_slice):
     source, _token = source_issue(
         actor=None, name="12345热线", channel="hotline_12345", areas=[area(LUCHENG)]
     )
+    # A walk-in received at the township's front desk, not yet classified.
+    from desk.services import matter_receive
+
+    matter, _code = matter_receive(
+        actor=staff,
+        channel="walk_in",
+        area=village,
+        subject="咨询宅基地",
+        description="来访咨询宅基地审批",
+        requester_name="钱七",
+        requester_phone="13800138000",
+    )
     world_objects = {
         "source": source,
         "village": village,
@@ -276,6 +292,7 @@ def world(changzhi_slice):
         "handled_incident": handled_incident,
         "incident_photo": handled_incident.photos.get(),
         "supervision": Supervision.objects.get(object_id=overdue.pk),
+        "matter": matter,
     }
     # Today's figures, so that the dashboards and their exports have something to show.
     run_daily(timezone.localdate())
@@ -429,6 +446,11 @@ MAY_USE = {
     "open311:request_detail": set(),
     "open311:source_revoke": set(),
     "open311:source_reissue": set(),
+    # The front desk is staffed by the township's centre and the county's (cases.levels).
+    "desk:detail": {"township_staff", "county_official"},
+    "desk:receipt": {"township_staff", "county_official"},
+    "desk:classify": {"township_staff", "county_official"},
+    "desk:reply": {"township_staff", "county_official"},
 }
 
 REFUSED = (403, 404, 405)

@@ -258,6 +258,8 @@ def people(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A form tried a hundred times with the same name must not lock the sign-in form.
     settings.AXES_FAILURE_LIMIT = 100_000
+    # Nor may the tries at the public query page run into its limit (tests/desk test it).
+    settings.DESK_QUERY_TRIES_PER_ADDRESS = settings.DESK_QUERY_TRIES_PER_NUMBER = 100_000
     staff = person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG, first_name="乡镇综治")
     mediator = person_with_role(Role.MEDIATOR, DIANSHANG, first_name="调解员")
     county = person_with_role(Role.COUNTY_OFFICIAL, LUCHENG, first_name="区县综治")
@@ -380,6 +382,19 @@ def people(world, settings, tmp_path):
             take_step()
         return incident
 
+    # A matter answered at the desk: its page offers the public reply.
+    from desk.services import matter_classify, matter_receive
+
+    asked, _code = matter_receive(
+        actor=staff,
+        channel="phone",
+        area=world["village"],
+        subject="咨询低保政策",
+        description="来电咨询低保申请条件",
+    )
+    answered_matter = matter_classify(
+        actor=staff, matter=asked, kind="consultation", reply="已当场解答"
+    )
     return {
         "anonymous": None,
         "worker": world["worker"],
@@ -394,6 +409,7 @@ def people(world, settings, tmp_path):
         "head": head,
         "revisitor": revisitor,
         "cases": {
+            "answered_matter": answered_matter,
             "mediating": mediating,
             "resolved": resolved,
             "assigned": assigned,
@@ -491,6 +507,10 @@ FORMS = {
     "open311:sources": [("city admin", _url("open311:sources"))],
     "open311:source_revoke": [("city admin", _world_url("open311:source_revoke"))],
     "open311:source_reissue": [("city admin", _world_url("open311:source_reissue"))],
+    "desk:intake": [("staff", _url("desk:intake"))],
+    "desk:classify": [("staff", _world_url("desk:detail"))],
+    "desk:reply": [("staff", _case_url("desk:detail", "answered_matter"))],
+    "desk:query": [("anonymous", _url("desk:query"))],
 }
 
 # Forms that take nothing from the person but the click itself.

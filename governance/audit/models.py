@@ -23,6 +23,8 @@ class AuditKind(models.TextChoices):
     PERSONAL_DATA_EXPORTED = "personal_data_exported", _("Personal data exported")
     PURGED = "purged", _("Old entries purged")
     SETTING_CHANGED = "setting_changed", _("Setting changed")
+    # A resident's look at a matter's progress by its number and query code (no account).
+    PROGRESS_QUERIED = "progress_queried", _("Progress queried by code")
 
 
 # Events about something that was refused: they must be kept even when the work around them

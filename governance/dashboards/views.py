@@ -37,6 +37,7 @@ from governance.dashboards.selectors import (
 )
 from governance.excel import workbook_response
 from governance.models import LEVEL_ORDER, AreaLevel
+from governance.rollups.models import MATTER_CHANNEL_METRICS
 
 # What each part of the page shows, in this order.
 GLANCE_METRICS = [
@@ -212,7 +213,16 @@ class Dashboard:
 
 
 class AreaDashboard(Dashboard):
-    table_keys = ("glance", "state", "trend", "children", "departments", "weekly", "clear")
+    table_keys = (
+        "glance",
+        "state",
+        "trend",
+        "children",
+        "departments",
+        "channels",
+        "weekly",
+        "clear",
+    )
     glance_metrics = GLANCE_METRICS
     state_metrics = STATE_METRICS_SHOWN
     trend_metrics = TREND_METRICS
@@ -273,6 +283,18 @@ class AreaDashboard(Dashboard):
         return tables.department_table(
             departments=department_figures(area=self.area, period=month), period=month
         )
+
+    def _table_channels(self):
+        """The front desk's matters by channel, for today, this week and this month (a
+        county only)."""
+        if self.area.level != AreaLevel.COUNTY:
+            return None
+        table = tables.glance_table(
+            series=self.series, periods=self.periods, metrics=MATTER_CHANNEL_METRICS
+        )
+        table.key = "channels"
+        table.title = _("Front desk: matters by channel")
+        return table
 
     def _area_url(self, area) -> str:
         return reverse("dashboards:area", args=[area.code]) + self.query

@@ -67,7 +67,18 @@ METRICS = [
     ("incidents_overdue_open", _("Incidents overdue")),
     ("cases_red", _("Cases red (overdue)")),
     ("cases_yellow", _("Cases yellow (due soon)")),
+    # The front desk (一窗受理): matters received by channel, and consultations answered there.
+    ("matters_walk_in", _("Matters received: walk-in")),
+    ("matters_phone", _("Matters received: phone call")),
+    ("matters_hotline_12345", _("Matters received: 12345 hotline")),
+    ("matters_police_110", _("Matters received: 110 non-police call")),
+    ("matters_court", _("Matters received: court referral")),
+    ("matters_petition_referral", _("Matters received: petition to mediation")),
+    ("matters_online", _("Matters received: online")),
+    ("matters_consultations_answered", _("Consultations answered at the desk")),
 ]
+# The desk's figures by channel, as the county dashboard shows them.
+MATTER_CHANNEL_METRICS = [name for name, _label in METRICS if name.startswith("matters_")]
 METRIC_NAMES = [name for name, _label in METRICS]
 # A department's figures (DepartmentDailyStat): the incident figures that concern the unit an
 # incident is sent to, with the same names and meanings as the area's.
