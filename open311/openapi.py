@@ -92,6 +92,11 @@ SERVICE_REQUEST = {
         "status_notes": {"type": "string", "description": "The reason, when returned."},
         "service_code": {"type": "string"},
         "service_name": {"type": "string"},
+        "matter_kind": {
+            "type": "string",
+            "enum": ["pending", "consultation", "incident", "dispute", "petition"],
+            "description": "The centre's classification; pending until the desk classifies it.",
+        },
         "description": {"type": "string"},
         "address": {"type": "string"},
         "area_code": {"type": "string"},

@@ -52,6 +52,8 @@ def service_request(work_order) -> dict:
         "detailed_status_name": str(STATUS_NAMES.get(matter.status, matter.status)),
         "status_notes": returned.note if returned else "",
         "service_code": work_order.service_code,
+        # The centre's own classification (pending until the desk classifies it).
+        "matter_kind": matter.kind,
         "service_name": str(service["service_name"]) if service else "",
         "description": matter.description,
         "address": matter.place,

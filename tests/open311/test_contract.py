@@ -218,3 +218,33 @@ def test_an_event_whose_callback_was_never_kept_is_called_back_once_after_a_rest
 
     assert hotline.events() == [("12345-20261203-0001", "signed_in")]
     assert "1" in first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consultation_answered_at_the_desk_is_closed_with_its_answer_and_called_back(
+    source_with_token, hotline
+):
+    from desk.services import matter_classify
+
+    source, token = source_with_token
+    api = Api(token)
+    number = api.post(work_order(service_code="consultation")).json()[0]["service_request_id"]
+    staff = person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG)
+    matter = Matter.objects.get(number=number)
+    matter_sign_in(actor=staff, matter=matter)
+
+    matter_classify(
+        actor=staff, matter=matter, kind="consultation", reply="请携带身份证到镇政府办理。"
+    )
+
+    [read] = api.request(number).json()
+    assert read["status"] == "closed"
+    assert read["detailed_status"] == MatterStatus.ANSWERED
+    assert read["detailed_status_name"] == "已办结"
+    assert read["matter_kind"] == "consultation"
+    assert read["public_reply"] == "请携带身份证到镇政府办理。"
+    assert hotline.events() == [
+        ("12345-20261203-0001", "signed_in"),
+        ("12345-20261203-0001", "answered"),
+    ]
+    assert hotline.received[-1]["service_request"]["status"] == "closed"
