@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.identity import clean_phone
 from desk.models import MATTER_AREA_LEVELS, MatterChannel, MatterKind, MatterStatus, desk_roles
@@ -170,7 +171,7 @@ class ReplyForm(forms.Form):
 class MatterFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"))
     channel = forms.ChoiceField(required=False, label=_("Channel"))
-    kind = forms.ChoiceField(required=False, label=_("Kind"))
+    kind = forms.ChoiceField(required=False, label=pgettext_lazy("matter", "Kind"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

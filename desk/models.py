@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import CaseEvent
 from governance.models import Area, AreaLevel
@@ -36,7 +37,7 @@ class MatterKind(models.TextChoices):
 
 class MatterStatus(models.TextChoices):
     # Numbered, not yet routed.
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("matter", "Received")
     # A work order from a source system, taken by the centre (签收).
     SIGNED_IN = "signed_in", _("Signed in")
     # A work order sent back to its source as not the centre's (退单); final.

@@ -154,40 +154,49 @@ def matter_receive(
     )
     repeat_of = repeats["matters"][0] if repeats["matters"] else None
     code = new_query_code()
-    with transaction.atomic():
-        matter = Matter(
-            number=_next_number(area),
-            channel=channel,
-            area=area,
-            subject=subject,
-            description=description,
-            place=place,
-            requester_name=requester_name,
-            requester_phone=requester_phone,
-            received_by=actor,
-            due_at=due_at,
-            repeat_of=repeat_of,
-        )
-        matter.set_query_code(code)
-        matter.save()
-        for attachment in checked:
-            stored = MatterAttachment(
-                matter=matter,
-                stored_name=attachment.stored_name,
-                original_name=attachment.original_name,
-                content_type=attachment.content_type,
-                uploaded_by=actor,
+    # Files are not part of the transaction: those written before a rollback are removed, so
+    # a refused intake leaves no file on disk that no row points to.
+    written = []
+    try:
+        with transaction.atomic():
+            matter = Matter(
+                number=_next_number(area),
+                channel=channel,
+                area=area,
+                subject=subject,
+                description=description,
+                place=place,
+                requester_name=requester_name,
+                requester_phone=requester_phone,
+                received_by=actor,
+                due_at=due_at,
+                repeat_of=repeat_of,
             )
-            stored.file.save(attachment.stored_name, attachment.content, save=False)
-            stored.save()
-        _event(
-            matter,
-            actor,
-            MatterEventKind.RECEIVED,
-            channel=channel,
-            repeat_of=repeat_of.number if repeat_of else None,
-            earlier_cases=[case.number for case in repeats["disputes"] + repeats["petitions"]],
-        )
+            matter.set_query_code(code)
+            matter.save()
+            for attachment in checked:
+                stored = MatterAttachment(
+                    matter=matter,
+                    stored_name=attachment.stored_name,
+                    original_name=attachment.original_name,
+                    content_type=attachment.content_type,
+                    uploaded_by=actor,
+                )
+                stored.file.save(attachment.stored_name, attachment.content, save=False)
+                written.append(stored.file)
+                stored.save()
+            _event(
+                matter,
+                actor,
+                MatterEventKind.RECEIVED,
+                channel=channel,
+                repeat_of=repeat_of.number if repeat_of else None,
+                earlier_cases=[case.number for case in repeats["disputes"] + repeats["petitions"]],
+            )
+    except BaseException:
+        for file in written:
+            file.storage.delete(file.name)
+        raise
     return matter, code
 
 

@@ -29,8 +29,10 @@ from desk.services import (
 )
 from governance.audit.clients import client_ip
 from governance.audit.services import audit_record
+from governance.models import Role
 from governance.selectors import user_roles
 from infra.crypto import decrypt, encrypt
+from infra.masking import mask_personal_data, text_mask
 from infra.rate_limit import rate_limit_hit
 
 # The query code is shown once, on the receipt printed right after intake: the session holds
@@ -113,7 +115,22 @@ def matter_list(request):
         kind=values.get("kind", ""),
     )
     page = Paginator(matters, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "desk/list.html", {"filters": filters, "page": page})
+    township_staff = Role.TOWNSHIP_STAFF in user_roles(user=request.user)
+    # Each subject as the reader may read it: whole for the township's desk (whose matters
+    # these all are) and whoever received it, its numbers and requester's name masked for the
+    # county looking on.
+    rows = [
+        (
+            matter,
+            mask_personal_data(
+                matter.subject,
+                names=[matter.requester_name] if matter.requester_name else (),
+                handling=township_staff or matter.received_by_id == request.user.pk,
+            ),
+        )
+        for matter in page
+    ]
+    return render(request, "desk/list.html", {"filters": filters, "page": page, "rows": rows})
 
 
 def _handling(user, matter) -> bool:
@@ -155,7 +172,8 @@ def _matter_page(request, matter, *, classify_form=None, reply_form=None, status
         "can_reply": can_act and matter.status != MatterStatus.RETURNED,
         "classify_form": classify_form or ClassifyForm(matter=matter),
         "reply_form": reply_form or ReplyForm(initial={"reply": matter.public_reply}),
-        "text_mask": None,
+        # Its free text (subject, details, place, notes) as this reader may read it.
+        "text_mask": text_mask(people=[requester], handling=handling),
     }
     return render(request, "desk/detail.html", context, status=status)
 

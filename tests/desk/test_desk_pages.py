@@ -152,12 +152,16 @@ def test_a_right_code_is_audited_with_the_matters_area(client, clerk):
 
 
 def test_the_matter_page_shows_the_phone_whole_to_the_clerk_and_masked_to_the_county(client, clerk):
-    matter, _code = receive(clerk)
+    matter, _code = receive(clerk, description="张三说请回电13800138000或13900139000")
     client.force_login(clerk)
-    assert "13800138000" in client.get(reverse("desk:detail", args=[matter.pk])).content.decode()
+    page = client.get(reverse("desk:detail", args=[matter.pk])).content.decode()
+    assert "13800138000" in page and "13900139000" in page
     client.force_login(person_with_role(Role.COUNTY_OFFICIAL, "140406"))
     page = client.get(reverse("desk:detail", args=[matter.pk])).content.decode()
-    assert "13800138000" not in page
+    assert "13800138000" not in page and "13900139000" not in page
+    assert "张三" not in page
+    listed = client.get(reverse("desk:list")).content.decode()
+    assert matter.number in listed
 
 
 def test_the_matter_page_shows_earlier_matters_of_the_same_person(client, clerk):

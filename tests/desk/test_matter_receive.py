@@ -88,3 +88,24 @@ def test_bad_input_writes_nothing(clerk, overrides):
 def test_a_county_is_not_an_area_a_matter_is_about(clerk):
     with pytest.raises(ValidationError):
         receive(clerk, area=area("140406"))
+
+
+def test_attachments_are_stored_with_the_matter(clerk, media_root):
+    from tests.factories import files_under, photo_upload
+
+    matter, _code = receive(clerk, attachments=[photo_upload()])
+    stored = matter.attachments.get()
+    assert stored.content_type == "image/jpeg"
+    assert len(files_under(media_root)) == 1
+
+
+def test_a_fake_attachment_refuses_the_whole_intake(clerk, media_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import files_under, photo_upload
+
+    fake = SimpleUploadedFile("x.jpg", b"not an image", content_type="image/jpeg")
+    with pytest.raises(ValidationError):
+        receive(clerk, attachments=[photo_upload(), fake])
+    assert not Matter.objects.exists()
+    assert files_under(media_root) == []
