@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "petitions",
     "incidents",
     "desk",
+    "open311",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "governance.rollups.tasks.monthly_assessment",
         "args": (BeatLazyFunc(periods.month_that_ended),),
         "schedule": crontab(day_of_month=1, hour=2, minute=0),  # the 1st, 02:00, last month
+    },
+    "deliver-open311-callbacks": {
+        "task": "open311.tasks.deliver_waiting_callbacks",
+        "schedule": crontab(minute="*"),  # every minute: callbacks due again, or never kept
     },
     "purge-audit-log": {
         "task": "governance.audit.tasks.purge_audit_log",

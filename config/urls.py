@@ -49,5 +49,6 @@ urlpatterns = [
     ),
     path("notifications/", views.notification_list, name="notifications"),
     path("audit/", include("governance.audit.urls")),
+    path("api/", include("open311.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -107,6 +107,11 @@ OBJECT_URLS = {
     "cases:supervision_instruct": lambda w: {"pk": w["supervision"].pk},
     "cases:supervision_answer": lambda w: {"pk": w["supervision"].pk},
     "incidents:convert_dispute": lambda w: {"pk": w["dispute"].pk},
+    # The intake API answers a token, never a session: 403 for everyone signed in, whether
+    # the request exists or not (tests/open311 walk it with tokens).
+    "open311:request_detail": lambda w: {"number": "140406-20261203-0001"},
+    "open311:source_revoke": lambda w: {"pk": w["source"].pk},
+    "open311:source_reissue": lambda w: {"pk": w["source"].pk},
     "desk:detail": lambda w: {"pk": w["matter"].pk},
     "desk:receipt": lambda w: {"pk": w["matter"].pk},
     "desk:classify": lambda w: {"pk": w["matter"].pk},
@@ -252,6 +257,11 @@ def world(changzhi_slice):
     )
     Dispute.objects.filter(pk=overdue.pk).update(due_on=date(2026, 1, 5))
     supervise_red_cases()
+    from open311.services import source_issue
+
+    source, _token = source_issue(
+        actor=None, name="12345热线", channel="hotline_12345", areas=[area(LUCHENG)]
+    )
     # A walk-in received at the township's front desk, not yet classified.
     from desk.services import matter_receive
 
@@ -265,6 +275,7 @@ def world(changzhi_slice):
         requester_phone="13800138000",
     )
     world_objects = {
+        "source": source,
         "village": village,
         "township": township,
         "county": area(LUCHENG),
@@ -431,6 +442,10 @@ MAY_USE = {
     "cases:supervision_answer": {"township_staff"},
     # A township's dispute: its staff, and those above who may dispatch the incident it becomes.
     "incidents:convert_dispute": _OFFICIALS,
+    # Tokens hold for the whole city: its administrator's alone.
+    "open311:request_detail": set(),
+    "open311:source_revoke": set(),
+    "open311:source_reissue": set(),
     # The front desk is staffed by the township's centre and the county's (cases.levels).
     "desk:detail": {"township_staff", "county_official"},
     "desk:receipt": {"township_staff", "county_official"},

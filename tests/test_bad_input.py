@@ -503,6 +503,10 @@ FORMS = {
     "cases:light_settings": [("admin", _world_url("county_settings"))],
     "cases:supervision_instruct": [("county", _url("cases:board"))],
     "cases:supervision_answer": [("staff", _url("cases:board"))],
+    # The intake API's own fields are tried in tests/open311/test_api_bad_input.py.
+    "open311:sources": [("city admin", _url("open311:sources"))],
+    "open311:source_revoke": [("city admin", _world_url("open311:source_revoke"))],
+    "open311:source_reissue": [("city admin", _world_url("open311:source_reissue"))],
     "desk:intake": [("staff", _url("desk:intake"))],
     "desk:classify": [("staff", _world_url("desk:detail"))],
     "desk:reply": [("staff", _case_url("desk:detail", "answered_matter"))],

@@ -26,7 +26,19 @@ MAY_IMPORT = {
     "incidents": {"disputes", "grids", "cases", "governance", "infra"},
     # The front desk routes a matter to any case type; nothing below it knows the desk.
     "desk": {"incidents", "petitions", "disputes", "grids", "cases", "governance", "infra"},
+    # The intake API receives work orders as the desk's matters; nothing below it knows it.
+    "open311": {
+        "desk",
+        "incidents",
+        "petitions",
+        "disputes",
+        "grids",
+        "cases",
+        "governance",
+        "infra",
+    },
     "config": {
+        "open311",
         "desk",
         "incidents",
         "petitions",
@@ -38,6 +50,7 @@ MAY_IMPORT = {
     },
     "bench": {
         "config",
+        "open311",
         "desk",
         "incidents",
         "petitions",
