@@ -168,6 +168,14 @@ class ReplyForm(forms.Form):
     )
 
 
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it is not the centre's"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class MatterFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"))
     channel = forms.ChoiceField(required=False, label=_("Channel"))

@@ -36,16 +36,18 @@ class MatterKind(models.TextChoices):
 
 
 class MatterStatus(models.TextChoices):
+    # The centre's words for a matter's state, the same on the desk's pages and to a source
+    # system over the intake API (open311): one label per state.
     # Numbered, not yet routed.
-    RECEIVED = "received", pgettext_lazy("matter", "Received")
+    RECEIVED = "received", pgettext_lazy("work order status", "Received")
     # A work order from a source system, taken by the centre (签收).
-    SIGNED_IN = "signed_in", _("Signed in")
+    SIGNED_IN = "signed_in", pgettext_lazy("work order status", "Signed in")
     # A work order sent back to its source as not the centre's (退单); final.
-    RETURNED = "returned", _("Returned to its source")
+    RETURNED = "returned", pgettext_lazy("work order status", "Returned")
     # A case was created for it.
-    ROUTED = "routed", _("Routed")
+    ROUTED = "routed", pgettext_lazy("work order status", "Routed")
     # Answered at the desk (a consultation), or its case finished and the result reported.
-    ANSWERED = "answered", _("Concluded")
+    ANSWERED = "answered", pgettext_lazy("work order status", "Concluded")
 
 
 # The statuses a matter can still be classified or returned from.
@@ -105,6 +107,10 @@ class Matter(models.Model):
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
     # A source's deadline (a hotline work order's, a court's).
     due_at = models.DateTimeField(_("source's deadline"), null=True, blank=True)
+    # Until when the centre may send a work order back to the system it came from (退单), by
+    # that source's rule; none for what arrived at the desk itself, which has no one to go
+    # back to. A matter with it is a work order, to be signed in (签收) or returned.
+    return_by = models.DateTimeField(_("may be returned until"), null=True, blank=True)
     # The case it was routed to: at most one is set.
     dispute = models.ForeignKey(
         "disputes.Dispute",
@@ -164,6 +170,10 @@ class Matter(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def is_work_order(self) -> bool:
+        return self.return_by is not None
+
     @staticmethod
     def digest_query_code(number: str, code: str) -> str:
         """The keyed digest of a query code, bound to its matter's number so that one code
@@ -204,7 +214,7 @@ class MatterSequence(models.Model):
 
 class MatterEventKind(models.TextChoices):
     RECEIVED = "received", _("Received at the desk")
-    SIGNED_IN = "signed_in", _("Signed in")
+    SIGNED_IN = "signed_in", pgettext_lazy("work order event", "Signed in")
     RETURNED = "returned", _("Returned to its source")
     CLASSIFIED = "classified", _("Classified")
     ANSWERED = "answered", _("Answered at the desk")

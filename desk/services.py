@@ -126,6 +126,7 @@ def matter_receive(
     requester_name: str = "",
     requester_phone: str = "",
     due_at=None,
+    return_by=None,
     attachments=(),
 ) -> tuple[Matter, str]:
     """Receive a matter at the desk (or from a source system, `actor` None): number it, give
@@ -170,6 +171,7 @@ def matter_receive(
                 requester_phone=requester_phone,
                 received_by=actor,
                 due_at=due_at,
+                return_by=return_by,
                 repeat_of=repeat_of,
             )
             matter.set_query_code(code)
@@ -210,6 +212,8 @@ def matter_sign_in(*, actor, matter: Matter) -> Matter:
         locked = _locked(matter)
         if actor is not None:
             _check_area(actor=actor, area=locked.area)
+        if not locked.is_work_order:
+            raise TransitionNotAllowed(_("Only a work order from another system is signed in."))
         if locked.status != MatterStatus.RECEIVED:
             raise TransitionNotAllowed(_("Only a matter just received can be signed in."))
         locked.status = MatterStatus.SIGNED_IN
@@ -219,16 +223,23 @@ def matter_sign_in(*, actor, matter: Matter) -> Matter:
 
 
 def matter_return(*, actor, matter: Matter, reason: str) -> Matter:
-    """Send a work order back to its source as not the centre's (退单), before it is routed.
-    The source's own time limit for returning is checked by the intake API."""
+    """Send a work order back to its source as not the centre's (退单), before it is routed
+    and within the source's time limit for returning."""
     reason = _text(reason, label=_("the reason"), max_length=1000)
     with transaction.atomic():
         locked = _locked(matter)
         if actor is not None:
             _check_area(actor=actor, area=locked.area)
+        if not locked.is_work_order:
+            raise TransitionNotAllowed(_("Only a work order from another system is returned."))
         if locked.status not in UNROUTED_STATUSES:
             raise TransitionNotAllowed(
                 _("A matter already routed or concluded cannot be returned.")
+            )
+        if timezone.now() > locked.return_by:
+            raise ValidationError(
+                _("The time for returning this work order ended at %(deadline)s.")
+                % {"deadline": timezone.localtime(locked.return_by).strftime("%Y-%m-%d %H:%M")}
             )
         before = locked.status
         locked.status = MatterStatus.RETURNED

@@ -12,4 +12,6 @@ urlpatterns = [
     path("matters/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("matters/<int:pk>/classify/", views.matter_classify_view, name="classify"),
     path("matters/<int:pk>/reply/", views.matter_reply_view, name="reply"),
+    path("matters/<int:pk>/sign-in/", views.matter_sign_in_view, name="sign_in"),
+    path("matters/<int:pk>/return/", views.matter_return_view, name="return"),
 ]

@@ -9,13 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases.personal_data import people_as_seen
 from cases.workflow import TransitionNotAllowed
-from desk.forms import ClassifyForm, IntakeForm, MatterFilterForm, QueryForm, ReplyForm
+from desk.forms import (
+    ClassifyForm,
+    IntakeForm,
+    MatterFilterForm,
+    QueryForm,
+    ReplyForm,
+    ReturnForm,
+)
 from desk.models import UNROUTED_STATUSES, MatterStatus, desk_roles
 from desk.selectors import matter_get_for_user_or_404, matters_for_list
 from desk.services import (
@@ -25,6 +33,8 @@ from desk.services import (
     matter_public_view,
     matter_publish_reply,
     matter_receive,
+    matter_return,
+    matter_sign_in,
     staffs_desk,
 )
 from governance.audit.clients import client_ip
@@ -32,6 +42,7 @@ from governance.audit.services import audit_record
 from governance.models import Role
 from governance.selectors import user_roles
 from infra.crypto import decrypt, encrypt
+from infra.errors import error_text
 from infra.masking import mask_personal_data, text_mask
 from infra.rate_limit import rate_limit_hit
 
@@ -93,6 +104,35 @@ def intake(request):
     return render(request, "desk/intake.html", {"form": form})
 
 
+@require_POST
+@login_required
+def matter_sign_in_view(request, pk):
+    matter = matter_get_for_user_or_404(user=request.user, pk=pk)
+    try:
+        matter_sign_in(actor=request.user, matter=matter)
+    except (ValidationError, TransitionNotAllowed) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("The work order was signed in."))
+    return redirect("desk:detail", pk=matter.pk)
+
+
+@require_POST
+@login_required
+def matter_return_view(request, pk):
+    matter = matter_get_for_user_or_404(user=request.user, pk=pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            matter_return(actor=request.user, matter=matter, reason=form.cleaned_data["reason"])
+        except (ValidationError, TransitionNotAllowed) as error:
+            _form_errors(form, ValidationError(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("The work order was returned to its source."))
+            return redirect("desk:detail", pk=matter.pk)
+    return _matter_page(request, matter, return_form=form, status=400)
+
+
 @never_cache
 @login_required
 def receipt(request, pk):
@@ -142,7 +182,9 @@ def _handling(user, matter) -> bool:
     )
 
 
-def _matter_page(request, matter, *, classify_form=None, reply_form=None, status=200):
+def _matter_page(
+    request, matter, *, classify_form=None, reply_form=None, return_form=None, status=200
+):
     handling = _handling(request.user, matter)
     requester = SimpleNamespace(name=matter.requester_name, phone=matter.requester_phone)
     seen = people_as_seen(
@@ -170,6 +212,14 @@ def _matter_page(request, matter, *, classify_form=None, reply_form=None, status
         "earlier_petitions": repeats["petitions"][:10],
         "can_classify": can_act and matter.status in UNROUTED_STATUSES,
         "can_reply": can_act and matter.status != MatterStatus.RETURNED,
+        # A work order from another system is signed in (签收) before it is handled, or sent
+        # back (退单) within its source's limit.
+        "can_sign_in": can_act and matter.is_work_order and matter.status == MatterStatus.RECEIVED,
+        "can_return": can_act
+        and matter.is_work_order
+        and matter.status in UNROUTED_STATUSES
+        and timezone.now() <= matter.return_by,
+        "return_form": return_form or ReturnForm(),
         "classify_form": classify_form or ClassifyForm(matter=matter),
         "reply_form": reply_form or ReplyForm(initial={"reply": matter.public_reply}),
         # Its free text (subject, details, place, notes) as this reader may read it.

@@ -8,14 +8,6 @@ from django.utils.translation import pgettext_lazy
 from desk.models import MatterEventKind, MatterStatus
 from open311.services_catalogue import service_named
 
-# What the source is told of each status (the centre's words for a work order).
-STATUS_NAMES = {
-    MatterStatus.RECEIVED: pgettext_lazy("work order status", "Received"),
-    MatterStatus.SIGNED_IN: pgettext_lazy("work order status", "Signed in"),
-    MatterStatus.RETURNED: pgettext_lazy("work order status", "Returned"),
-    MatterStatus.ROUTED: pgettext_lazy("work order status", "Routed"),
-    MatterStatus.ANSWERED: pgettext_lazy("work order status", "Concluded"),
-}
 EVENT_NAMES = {
     MatterEventKind.RECEIVED: pgettext_lazy("work order event", "Received"),
     MatterEventKind.SIGNED_IN: pgettext_lazy("work order event", "Signed in"),
@@ -37,7 +29,6 @@ def _time(value) -> str | None:
 def service_request(work_order) -> dict:
     """One service request as GET requests.json lists it (the matter and its events read
     through `work_order.matter`; prefetch `matter__events` for a list)."""
-    from open311.services import return_deadline
 
     matter = work_order.matter
     events = list(matter.events.all())
@@ -49,7 +40,7 @@ def service_request(work_order) -> dict:
         "source_number": work_order.source_number,
         "status": "closed" if matter.status in CLOSED_STATUSES else "open",
         "detailed_status": matter.status,
-        "detailed_status_name": str(STATUS_NAMES.get(matter.status, matter.status)),
+        "detailed_status_name": str(MatterStatus(matter.status).label),
         "status_notes": returned.note if returned else "",
         "service_code": work_order.service_code,
         # The centre's own classification (pending until the desk classifies it).
@@ -64,7 +55,7 @@ def service_request(work_order) -> dict:
         "expected_datetime": _time(work_order.source_deadline),
         "signed_in_datetime": _time(signed_in.at if signed_in else None),
         "returned_datetime": _time(returned.at if returned else None),
-        "return_until": _time(return_deadline(work_order)),
+        "return_until": _time(matter.return_by),
         "public_reply": matter.public_reply,
         "steps": [
             {

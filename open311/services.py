@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from desk.models import Matter, MatterChannel, MatterEvent, MatterEventKind
-from desk.services import matter_receive, matter_return
+from desk.models import MatterChannel, MatterEvent, MatterEventKind
+from desk.services import matter_receive
 from governance.audit.models import AuditKind
 from governance.audit.services import audit_record
 from governance.models import Area, AreaLevel
@@ -227,6 +227,7 @@ def work_order_receive(
             requester_name=requester_name,
             requester_phone=requester_phone,
             due_at=source_deadline,
+            return_by=timezone.now() + timedelta(hours=source.return_limit_hours),
         )
         try:
             with transaction.atomic():
@@ -241,26 +242,6 @@ def work_order_receive(
         except IntegrityError:  # pragma: no cover - the row lock above makes this a backstop
             raise ValidationError(_("This work order is being received already.")) from None
     return work_order, code
-
-
-def return_deadline(work_order: WorkOrder):
-    """Until when the centre may return the work order to its source (退单)."""
-    return work_order.received_at + timedelta(hours=work_order.source.return_limit_hours)
-
-
-def work_order_return(*, actor, work_order: WorkOrder, reason: str) -> Matter:
-    """Return a work order to its source as not the centre's (退单), within the source's time
-    limit; the desk checks the rest (before routing, who may, the reason)."""
-    if timezone.now() > return_deadline(work_order):
-        raise ValidationError(
-            _("The time for returning this work order ended at %(deadline)s.")
-            % {
-                "deadline": timezone.localtime(return_deadline(work_order)).strftime(
-                    "%Y-%m-%d %H:%M"
-                )
-            }
-        )
-    return matter_return(actor=actor, matter=work_order.matter, reason=reason)
 
 
 # --- Callbacks ------------------------------------------------------------------------------

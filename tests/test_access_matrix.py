@@ -116,6 +116,8 @@ OBJECT_URLS = {
     "desk:receipt": lambda w: {"pk": w["matter"].pk},
     "desk:classify": lambda w: {"pk": w["matter"].pk},
     "desk:reply": lambda w: {"pk": w["matter"].pk},
+    "desk:sign_in": lambda w: {"pk": w["matter"].pk},
+    "desk:return": lambda w: {"pk": w["matter"].pk},
 }
 
 
@@ -451,6 +453,8 @@ MAY_USE = {
     "desk:receipt": {"township_staff", "county_official"},
     "desk:classify": {"township_staff", "county_official"},
     "desk:reply": {"township_staff", "county_official"},
+    "desk:sign_in": {"township_staff", "county_official"},
+    "desk:return": {"township_staff", "county_official"},
 }
 
 REFUSED = (403, 404, 405)

@@ -395,6 +395,15 @@ def people(world, settings, tmp_path):
     answered_matter = matter_classify(
         actor=staff, matter=asked, kind="consultation", reply="已当场解答"
     )
+    # A work order from the hotline, just received: its page offers signing in and returning.
+    work_order, _code = matter_receive(
+        actor=None,
+        channel="hotline_12345",
+        area=world["village"],
+        subject="反映路灯不亮",
+        description="12345转来：村口路灯不亮",
+        return_by=timezone.now() + timedelta(hours=24),
+    )
     return {
         "anonymous": None,
         "worker": world["worker"],
@@ -410,6 +419,7 @@ def people(world, settings, tmp_path):
         "revisitor": revisitor,
         "cases": {
             "answered_matter": answered_matter,
+            "work_order": work_order,
             "mediating": mediating,
             "resolved": resolved,
             "assigned": assigned,
@@ -510,6 +520,7 @@ FORMS = {
     "desk:intake": [("staff", _url("desk:intake"))],
     "desk:classify": [("staff", _world_url("desk:detail"))],
     "desk:reply": [("staff", _case_url("desk:detail", "answered_matter"))],
+    "desk:return": [("staff", _case_url("desk:detail", "work_order"))],
     "desk:query": [("anonymous", _url("desk:query"))],
 }
 

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from desk.events import MATTER_EVENT_LISTENERS
 from desk.models import Matter, MatterStatus
-from desk.services import matter_publish_reply, matter_sign_in
+from desk.services import matter_publish_reply, matter_return, matter_sign_in
 from governance.models import Role
 from open311.models import Callback, WorkOrder
-from open311.services import work_order_return
 from tests.conftest import DIANSHANG
 from tests.factories import person_with_role
 from tests.faults.conftest import POSTGRES_ONLY, database_url_of_the_tests
@@ -96,9 +95,9 @@ def test_a_work_order_returned_within_the_limit_is_closed_with_the_reason_and_ca
     number = api.post(work_order()).json()[0]["service_request_id"]
     staff = person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG)
 
-    work_order_return(
+    matter_return(
         actor=staff,
-        work_order=WorkOrder.objects.get(),
+        matter=WorkOrder.objects.get().matter,
         reason="属供水公司职责，非综治中心受理范围。",
     )
 
@@ -117,13 +116,15 @@ def test_a_work_order_cannot_be_returned_after_the_sources_limit(source_with_tok
     source, token = source_with_token
     Api(token).post(work_order())
     order = WorkOrder.objects.get()
-    WorkOrder.objects.filter(pk=order.pk).update(received_at=timezone.now() - timedelta(hours=25))
-    order.refresh_from_db()
+    # The source's limit counts from the receipt (to the second: both are stamped in one post).
+    limit = order.received_at + timedelta(hours=source.return_limit_hours)
+    assert abs(order.matter.return_by - limit) < timedelta(seconds=1)
+    Matter.objects.filter(pk=order.matter_id).update(return_by=timezone.now() - timedelta(hours=1))
 
     with pytest.raises(ValidationError, match="退单"):
-        work_order_return(
+        matter_return(
             actor=person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG),
-            work_order=order,
+            matter=Matter.objects.get(),
             reason="非本中心",
         )
     assert Matter.objects.get().status == MatterStatus.RECEIVED
