@@ -106,40 +106,27 @@ def test_an_extension_with_the_parties_consent_moves_the_deadline_and_records_it
 
 
 def test_no_extension_without_the_consent_and_only_once_a_level(dispute, township_staff):
+    def extend(consent, reason="等"):
+        take(
+            "extend",
+            township_staff,
+            dispute,
+            days=5,
+            consent=consent,
+            consented_on=timezone.localdate(),
+            reason=reason,
+        )
+
     take("accept", township_staff, dispute)
     before = snapshot(dispute)
     with pytest.raises(ValidationError) as refusal:
-        take(
-            "extend",
-            township_staff,
-            dispute,
-            days=5,
-            consent="",
-            consented_on=timezone.localdate(),
-            reason="等待",
-        )
+        extend("", reason="等待")
     assert refusal.value.messages == ["请记录当事人同意情况：谁同意、以何种方式同意。"]
     assert snapshot(dispute) == before
 
-    take(
-        "extend",
-        township_staff,
-        dispute,
-        days=5,
-        consent=CONSENT,
-        consented_on=timezone.localdate(),
-        reason="等",
-    )
+    extend(CONSENT)
     with pytest.raises(TransitionNotAllowed) as again:
-        take(
-            "extend",
-            township_staff,
-            dispute,
-            days=5,
-            consent=CONSENT,
-            consented_on=timezone.localdate(),
-            reason="等",
-        )
+        extend(CONSENT)
     assert str(again.value) == "本层级的办理期限已延长过一次。"
 
 
