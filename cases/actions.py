@@ -105,3 +105,16 @@ def take_action(
     for field in locked._meta.fields:
         setattr(case, field.attname, getattr(locked, field.attname))
     return locked
+
+
+def record_event(case_type: CaseType, *, case: models.Model, actor, kind: str, note: str = ""):
+    """One event on the case's timeline that changes nothing of the case (its status stays):
+    what was done about it, such as a supervision of its light."""
+    return case_type.event_model.objects.create(
+        **{case_type.keyword: case},
+        actor=actor,
+        kind=kind,
+        from_status=case.status,
+        to_status=case.status,
+        note=note,
+    )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.clocks import Light
 from cases.levels import LEVEL_ROLES, works_above_level, works_at_level
 from cases.lights import WATCHED, WarningPeriods, periods_for, watched_for
-from cases.models import Supervision
+from cases.models import Supervision, SupervisionOrigin
 from cases.panels import render_panels
 from cases.supervision import (
     may_answer,
@@ -105,11 +105,21 @@ def board_supervisions(user, today) -> list[Supervision]:
         )
         supervision.may_answer = (
             supervision.answered_at is None
+            and supervision.origin == SupervisionOrigin.RED_LIGHT
             and supervision.case_level in LEVEL_ROLES
             and works_at_level(user=user, area=area, level=supervision.case_level)
         )
-        supervision.late = supervision.answered_at is None and supervision.due_on < today
+        supervision.late = _late(supervision, today)
     return rows
+
+
+def _late(supervision: Supervision, today) -> bool:
+    """Open past its due date (a superior's own supervision has none)."""
+    return (
+        supervision.answered_at is None
+        and supervision.due_on is not None
+        and supervision.due_on < today
+    )
 
 
 def page_supervisions(request, case) -> list[Supervision]:
@@ -128,7 +138,7 @@ def page_supervisions(request, case) -> list[Supervision]:
         open_ = supervision.answered_at is None
         supervision.may_instruct = open_ and may_instruct(user=user, supervision=supervision)
         supervision.may_answer = open_ and may_answer(user=user, supervision=supervision)
-        supervision.late = open_ and supervision.due_on < today
+        supervision.late = _late(supervision, today)
     return rows
 
 

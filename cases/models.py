@@ -130,12 +130,27 @@ class LightRule(models.Model):
         return f"{self.county} · {self.kind}: {self.working_days}"
 
 
-class Supervision(models.Model):
-    """督办 opened because a case's light turned red: the level above the one handling it
-    supervises, with a due date of its own; the handling level answers. One per case and
-    missed deadline (`clock`, `clock_due`), however often the job runs. Escalating the case
-    stays a person's decision with a reason."""
+class SupervisionOrigin(models.TextChoices):
+    """Why a case is supervised: its light turned red, or a superior chose to (督办 by hand)."""
 
+    RED_LIGHT = "red_light", _("Overdue (red light)")
+    MANUAL = "manual", _("By a superior")
+
+
+class Supervision(models.Model):
+    """督办: the level above the one handling a case supervises it; the handling level
+    answers. Opened by the nightly job when the case's light turns red (one per case and
+    missed deadline, `clock` and `clock_due`, however often the job runs; with a due date of
+    its own), or by a superior's action on the case's page (no missed deadline, no due date;
+    answered with the case's own action). Escalating the case stays a person's decision with
+    a reason."""
+
+    origin = models.CharField(
+        _("origin"),
+        max_length=16,
+        choices=SupervisionOrigin.choices,
+        default=SupervisionOrigin.RED_LIGHT,
+    )
     kind = models.CharField(_("kind of case"), max_length=16, choices=WatchedKind.choices)
     object_id = models.PositiveBigIntegerField()
     number = models.CharField(_("number"), max_length=32)
@@ -146,10 +161,11 @@ class Supervision(models.Model):
     )
     case_level = models.CharField(_("handling level"), max_length=16)
     level = models.CharField(_("supervising level"), max_length=16)
-    clock = models.CharField(max_length=32)
-    clock_due = models.DateField(_("missed deadline"))
+    # The clock that ran out and its due date (none for a superior's own supervision).
+    clock = models.CharField(max_length=32, blank=True)
+    clock_due = models.DateField(_("missed deadline"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
-    due_on = models.DateField(_("answer due on"))
+    due_on = models.DateField(_("answer due on"), null=True, blank=True)
     note = models.TextField(_("instruction"), max_length=2000, blank=True)
     instructed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True

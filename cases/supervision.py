@@ -16,9 +16,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.levels import works_above_level, works_at_level
-from cases.lights import WATCHED, Watched
-from cases.models import Supervision
+from cases.levels import level_above, works_above_level, works_at_level
+from cases.lights import WATCHED, Watched, watched_for
+from cases.models import Supervision, SupervisionOrigin
 from governance.notifications import notify
 from governance.workdays import add_working_days
 
@@ -114,6 +114,37 @@ def _number(obj) -> str:
     return str(getattr(obj, "number", "") or obj)
 
 
+def supervision_open_manual(*, case, actor, note: str) -> Supervision:
+    """督办 by hand: a superior supervises `case` (already locked by the case type's action,
+    which validates, writes the event and tells the handling level). It has no missed deadline
+    and no due date; the case's own action answers it (`manual_supervisions_open`)."""
+    watched = watched_for(case)
+    level_of = watched.level_of(case)
+    return Supervision.objects.create(
+        origin=SupervisionOrigin.MANUAL,
+        kind=watched.key,
+        object_id=case.pk,
+        number=_number(case),
+        url=watched.url(case),
+        area=watched.area(case),
+        case_level=level_of,
+        level=level_above(level_of),
+        note=note,
+        instructed_by=actor,
+        instructed_at=timezone.now(),
+    )
+
+
+def manual_supervisions_open(case):
+    """The supervisions of `case` opened by hand and not answered yet."""
+    return Supervision.objects.filter(
+        origin=SupervisionOrigin.MANUAL,
+        kind=watched_for(case).key,
+        object_id=case.pk,
+        answered_at__isnull=True,
+    )
+
+
 def case_of(supervision: Supervision):
     watched = WATCHED[supervision.kind]
     return watched, watched.model.objects.select_related(*watched.related).get(
@@ -130,6 +161,10 @@ def may_instruct(*, user, supervision: Supervision) -> bool:
 
 
 def may_answer(*, user, supervision: Supervision, obj=None) -> bool:
+    """Here (the board, the case's panel): a superior's own supervision is answered with the
+    case's action instead."""
+    if supervision.origin == SupervisionOrigin.MANUAL:
+        return False
     watched = WATCHED[supervision.kind]
     if obj is None:
         obj = watched.model.objects.select_related(*watched.related).get(pk=supervision.object_id)
@@ -178,6 +213,8 @@ def supervision_answer(*, actor, supervision: Supervision, answer: str) -> Super
         locked = (
             Supervision.objects.select_for_update().select_related("area").get(pk=supervision.pk)
         )
+        if locked.origin == SupervisionOrigin.MANUAL:
+            raise ValidationError(_("Answer this supervision with the action on the case's page."))
         watched, obj = case_of(locked)
         if not may_answer(user=actor, supervision=locked, obj=obj):
             raise PermissionDenied(_("Only the level handling the case can answer."))

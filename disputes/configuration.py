@@ -5,6 +5,7 @@ after its end before a dispute of the county is revisited."""
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -104,9 +105,13 @@ def render_section(request, county, form=None) -> str:
         level_days = current.get((level, "")) or DEFAULT_DAYS[level]
         rows.append(
             {
-                "level": Level(level).label,
-                "kind": DisputeKind(kind).label if kind else _("Any kind"),
-                "any_kind": not kind,
+                # The level heads its rows: named once, on its "any kind" row.
+                "cells": [
+                    Level(level).label if not kind else "",
+                    DisputeKind(kind).label if kind else _("Any kind"),
+                ],
+                "emphasised": not kind,
+                "max": DEADLINE_BOUNDS[1],
                 "set": current.get((level, kind)),
                 "default": DEFAULT_DAYS[level] if not kind else level_days,
                 "source": DEFAULT_SOURCES[level]
@@ -116,9 +121,22 @@ def render_section(request, county, form=None) -> str:
             }
         )
     return render_to_string(
-        "disputes/partials/_deadline_settings.html",
+        "cases/partials/_days_settings.html",
         {
-            "area": county,
+            "section": {
+                "id": "dispute-deadlines",
+                "testid": "settings-dispute-deadlines",
+                "title": _("Dispute deadlines"),
+                "help": _(
+                    "Calendar days each level has to resolve a dispute, for any kind or for "
+                    "one kind. Leave a box empty to use the default. For the whole city."
+                ),
+                "action": reverse("disputes:deadline_settings", args=[county.code]),
+                "headings": [_("Level"), _("Kind")],
+                "default_heading": _("Default"),
+                "source_testid": "deadline-source",
+                "submit": _("Save the deadlines"),
+            },
             "rows": rows,
             "form": form,
             "editable": editable,

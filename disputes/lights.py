@@ -2,15 +2,14 @@
 DisputesConfig.ready(). A dispute is handled at its level and supervised by the level above;
 a summons is owed by a department to the level that blew the whistle, which supervises it."""
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.clocks import CaseClocks, ClockSpec
-from cases.levels import level_above
 from cases.lights import Watched
 from cases.models import WatchedKind
 from cases.workflow import ASSIGNEE, LEVEL_STAFF
-from disputes.models import DISPUTE_CLOCKS, Dispute, DisputeEvent, Level, Summons
+from disputes.actions import DISPUTE
+from disputes.models import DISPUTE_CLOCKS, Dispute, Level, Summons
 
 # A summons runs until the department reports, by its own due date.
 SUMMONS_CLOCKS = CaseClocks(
@@ -18,17 +17,6 @@ SUMMONS_CLOCKS = CaseClocks(
     clocks=[ClockSpec("report", _("Report on the summons"), "due_on", "reported_at")],
 )
 DEPARTMENT = "department"
-
-
-def _record(dispute, actor, kind, note):
-    DisputeEvent.objects.create(
-        dispute=dispute,
-        actor=actor,
-        kind=kind,
-        from_status=dispute.status,
-        to_status=dispute.status,
-        note=note,
-    )
 
 
 def _staff(dispute, level):
@@ -58,23 +46,20 @@ def _summons_staff(summons, level):
 DISPUTES = Watched(
     key=WatchedKind.DISPUTE,
     label=_("Dispute"),
-    model=Dispute,
+    case_type=DISPUTE,
     clocks=DISPUTE_CLOCKS,
     area_field="village",
-    visible_to=lambda user: Dispute.objects.visible_to(user),
-    level_of=lambda dispute: dispute.level,
-    supervising_level=lambda dispute: level_above(dispute.level),
-    url=lambda dispute: reverse("disputes:detail", args=[dispute.pk]),
     answers=_answers_dispute,
     staff=_staff,
-    record=_record,
-    related=("village", "village__parent", "village__parent__parent"),
 )
 
+# A summons's light is recorded on its dispute's timeline and links to the dispute's page.
 SUMMONSES = Watched(
     key=WatchedKind.SUMMONS,
     label=_("Summons"),
+    case_type=DISPUTE,
     model=Summons,
+    case_field="dispute",
     clocks=SUMMONS_CLOCKS,
     area_field="dispute__village",
     visible_to=lambda user: Summons.objects.filter(
@@ -82,10 +67,8 @@ SUMMONSES = Watched(
     ),
     level_of=lambda summons: DEPARTMENT,
     supervising_level=_summoning_level,
-    url=lambda summons: reverse("disputes:detail", args=[summons.dispute_id]),
     answers=lambda user, summons: summons.department.liaisons.filter(pk=user.pk).exists(),
     staff=_summons_staff,
-    record=lambda summons, actor, kind, note: _record(summons.dispute, actor, kind, note),
     related=(
         "dispute",
         "department",

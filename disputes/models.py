@@ -495,29 +495,6 @@ class ExtensionRequest(models.Model):
         return f"{self.dispute} +{self.working_days}"
 
 
-class Supervision(models.Model):
-    """督办: a superior flags a dispute; the handling level must answer."""
-
-    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="supervisions")
-    note = models.TextField(_("instruction"), max_length=2000)
-    flagged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    flagged_at = models.DateTimeField(auto_now_add=True)
-    answer = models.TextField(_("answer"), max_length=2000, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("supervision")
-        verbose_name_plural = _("supervisions")
-
-    def __str__(self) -> str:
-        return f"{self.dispute}: {self.note[:20]}"
-
-
 def attachment_path(attachment, filename):
     return f"disputes/{attachment.dispute_id}/{attachment.stored_name}"
 

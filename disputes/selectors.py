@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases.clocks import Light
 from cases.levels import works_above_level, works_at_level
 from cases.lights import light_q
-from cases.models import WatchedKind
+from cases.models import Supervision, SupervisionOrigin, WatchedKind
 from disputes.models import (
     DEFAULT_DAYS,
     DEFAULT_REVISIT_AFTER_DAYS,
@@ -245,7 +245,17 @@ def workbench_queue_conditions(today: date | None = None) -> dict[str, Q]:
         # Yellow: at most the county's warning period of working days remain (cases.lights).
         "due_soon": light_q(WatchedKind.DISPUTE, Light.YELLOW, on=today),
         "overdue": DISPUTE_CLOCKS.overdue_q(on=today),
-        "supervised": Q(under_supervision=True),
+        # Supervised by a superior's hand and not answered yet (the supervision's own rows).
+        "supervised": Q(
+            Exists(
+                Supervision.objects.filter(
+                    origin=SupervisionOrigin.MANUAL,
+                    kind=WatchedKind.DISPUTE,
+                    object_id=OuterRef("pk"),
+                    answered_at__isnull=True,
+                )
+            )
+        ),
         # A dispute with no summons at all is not waiting for any department.
         "summons_outstanding": Q(
             Exists(Summons.objects.filter(dispute=OuterRef("pk"), reported_at__isnull=True))

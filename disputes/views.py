@@ -166,7 +166,6 @@ def _detail_context(request, dispute, failed_action=None, failed_form=None):
         "revisit_due_on": revisit_due_on(dispute) if dispute.status == Status.RESOLVED else None,
         "attachments": dispute.attachments.order_by("uploaded_at", "pk"),
         "attachment_form": AttachmentForm() if handling else None,
-        "supervisions": dispute.supervisions.select_related("flagged_by", "answered_by"),
         "pending_extension": dispute.extensions.filter(approved__isnull=True).first(),
         "overdue": clock is not None and clock.overdue(today),
         "due_soon": clock is not None and clock.due_within(today, due_soon_limit(today)),

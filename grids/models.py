@@ -214,6 +214,10 @@ class FindingCategory(models.TextChoices):
 
 
 class Severity(models.TextChoices):
+    """How grave a finding (and the incident made of it) is, as its worker judged: "Urgent"
+    (紧急) is the gravest. Not the finding's `urgent` box, which is a duty to report it at once
+    to the township and the county (重大事项直报), whatever its severity."""
+
     LOW = "low", _("Minor")
     MEDIUM = "medium", _("Serious")
     HIGH = "high", _("Urgent")

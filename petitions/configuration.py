@@ -4,6 +4,7 @@ administrator of the whole city may shorten, never lengthen."""
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from governance.configuration.views import (
@@ -34,7 +35,9 @@ def render_section(request, county, form=None) -> str:
         form = PetitionClocksForm(initial=current)
     rows = [
         {
-            "label": CLOCK_LABELS[name],
+            "cells": [CLOCK_LABELS[name]],
+            # A clock may be shortened, never lengthened.
+            "max": default,
             "set": current.get(name),
             "default": default,
             "source": CLOCK_SOURCES[name],
@@ -43,8 +46,27 @@ def render_section(request, county, form=None) -> str:
         for name, default in DEFAULT_CLOCK_DAYS.items()
     ]
     return render_to_string(
-        "petitions/partials/_clock_settings.html",
-        {"area": county, "rows": rows, "form": form, "editable": editable},
+        "cases/partials/_days_settings.html",
+        {
+            "section": {
+                "id": "petition-clocks",
+                "testid": "settings-petition-clocks",
+                "title": _("Petition clocks"),
+                "help": _(
+                    "Days, counted as calendar days; a period that ends on a day off ends on the "
+                    "next working day. The periods of the 信访工作条例 are the longest allowed: a "
+                    "clock may be shortened, never lengthened. Leave a box empty to use the "
+                    "statute's period. For the whole city."
+                ),
+                "action": reverse("petitions:clock_settings", args=[county.code]),
+                "headings": [_("Clock")],
+                "default_heading": _("Statute"),
+                "submit": _("Save the clocks"),
+            },
+            "rows": rows,
+            "form": form,
+            "editable": editable,
+        },
         request=request,
     )
 

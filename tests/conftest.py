@@ -1,7 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import import_changzhi_slice
+from governance.models import Role
+from tests.factories import import_changzhi_slice, person_with_role
 
 # 潞城区 (140406): 店上镇 holds the demo village 店上村; 微子镇 is its neighbour.
 # 上党区 (140404): 韩店街道, another county altogether.
@@ -19,6 +20,44 @@ CITY = "1404"
 def changzhi_slice(db):
     """Two townships of 潞城区 and one of 上党区, under the real city of 长治市."""
     import_changzhi_slice(DIANSHANG, WEIZI, HANDIAN)
+
+
+def person(role, area_code, name):
+    """Tests sign these people in with `force_login`: no password to hash (it is slow)."""
+    return person_with_role(role, area_code, first_name=name, password=None)
+
+
+# The people of 店上镇 (潞城区) that the case types' tests share, each with the one role the
+# tests need; names are Chinese, as they are on the pages.
+@pytest.fixture
+def township_staff(changzhi_slice):
+    return person(Role.TOWNSHIP_STAFF, DIANSHANG, "赵镇干")
+
+
+@pytest.fixture
+def village_staff(changzhi_slice):
+    return person(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, "王村委")
+
+
+@pytest.fixture
+def weizi_staff(changzhi_slice):
+    """Staff of the neighbouring township 微子镇: nothing of 店上镇 is theirs."""
+    return person(Role.TOWNSHIP_STAFF, WEIZI, "钱镇干")
+
+
+@pytest.fixture
+def mediator(changzhi_slice):
+    return person(Role.MEDIATOR, DIANSHANG, "李调解")
+
+
+@pytest.fixture
+def county_official(changzhi_slice):
+    return person(Role.COUNTY_OFFICIAL, LUCHENG, "孙区干")
+
+
+@pytest.fixture
+def city_official(changzhi_slice):
+    return person(Role.CITY_OFFICIAL, CITY, "吴市干")
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 import csv
 import io
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -264,3 +265,29 @@ class PetitionerFactory(factory.django.DjangoModelFactory):
     name = factory.Faker("name", locale="zh_CN")
     id_number = ""
     phone = ""
+
+
+@dataclass(frozen=True)
+class DayFromToday:
+    """A day in a test's module-level data, written as its distance from today and turned into
+    a date only when the test runs: a module imported before midnight in Shanghai (16:00 UTC)
+    may run its tests after it."""
+
+    days: int = 0
+
+    def date(self):
+        return timezone.localdate() + timedelta(days=self.days)
+
+    def iso(self) -> str:
+        return self.date().isoformat()
+
+
+def with_days_resolved(data: dict, *, as_dates: bool = False) -> dict:
+    """`data` with each `DayFromToday` the day it is today: written as a form posts it, or as
+    a date for a model's field (`as_dates`)."""
+    return {
+        name: (value.date() if as_dates else value.iso())
+        if isinstance(value, DayFromToday)
+        else value
+        for name, value in data.items()
+    }

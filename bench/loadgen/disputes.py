@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, lru_cache
 
+from django.urls import reverse
+
 from bench.loadgen import (
     DISPUTES_PER_YEAR,
     LoadContext,
@@ -19,6 +21,7 @@ from bench.loadgen import (
     person_name,
     phone,
 )
+from cases.models import Supervision, SupervisionOrigin, WatchedKind
 from disputes.models import (
     Assignment,
     Channel,
@@ -35,7 +38,6 @@ from disputes.models import (
     Side,
     Status,
     Summons,
-    Supervision,
 )
 from disputes.selectors import days_for
 from disputes.services import risk_colour
@@ -432,13 +434,31 @@ class _Walk:
         case.fields["under_supervision"] = True
         answered = t + rng.randrange(HOUR, 3 * DAY)
         self.event(case, t, superior, "supervise", note="请加快化解进度")
-        row = [case.pk, "请加快化解进度", superior, self.stamp(t), "", None, None]
+        # The supervision a superior opens by hand (cases.Supervision, origin "manual").
+        row = [
+            SupervisionOrigin.MANUAL,
+            WatchedKind.DISPUTE,
+            case.pk,
+            f"JF{case.fields['year']}{case.pk:07d}",
+            reverse("disputes:detail", args=[case.pk]),
+            grid.village.id,
+            case.level,
+            NEXT_LEVEL.get(case.level, Level.COUNTY),
+            "",
+            self.stamp(t),
+            "请加快化解进度",
+            superior,
+            self.stamp(t),
+            "",
+            None,
+            None,
+        ]
         if answered <= self.horizon and rng.random() < 0.7:
             case.fields["under_supervision"] = False
-            row[4:7] = ["已制定化解方案", handler, self.stamp(answered)]
+            row[-3:] = ["已制定化解方案", handler, self.stamp(answered)]
             self.event(case, answered, handler, "answer_supervision", note="已制定化解方案")
         self.supervisions.append(tuple(row))
-        return max(t, answered if row[5] else t)
+        return max(t, answered if row[-2] else t)
 
 
 def generate_disputes(ctx: LoadContext) -> None:
@@ -681,7 +701,24 @@ def _write_side_rows(ctx, walk) -> None:
         ),
         (
             Supervision,
-            ["dispute", "note", "flagged_by", "flagged_at", "answer", "answered_by", "answered_at"],
+            [
+                "origin",
+                "kind",
+                "object_id",
+                "number",
+                "url",
+                "area",
+                "case_level",
+                "level",
+                "clock",
+                "opened_at",
+                "note",
+                "instructed_by",
+                "instructed_at",
+                "answer",
+                "answered_by",
+                "answered_at",
+            ],
             walk.supervisions,
         ),
     ]

@@ -3,18 +3,20 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disputes.models import Dispute, Supervision
+from cases.supervision import manual_supervisions_open, supervision_open_manual
+from disputes.models import Dispute
 from disputes.services.common import _act, _required, _url, staff_of_level
 from governance.notifications import notify
 from governance.workdays import add_working_days
 
 
 def dispute_supervise(*, actor, dispute, version=None, note: str) -> Dispute:
-    """督办: a superior flags the dispute; the handling level must answer."""
+    """督办: a superior supervises the dispute (`cases.Supervision`, opened by hand); the
+    handling level must answer."""
     _required(note, _("Write the instruction."))
 
     def change(locked):
-        Supervision.objects.create(dispute=locked, note=note, flagged_by=actor)
+        supervision_open_manual(case=locked, actor=actor, note=note)
         locked.under_supervision = True
         notify(
             recipients=staff_of_level(locked, locked.level),
@@ -37,7 +39,7 @@ def supervision_answer(*, actor, dispute, version=None, answer: str) -> Dispute:
     _required(answer, _("Write the answer."))
 
     def change(locked):
-        pending = list(locked.supervisions.filter(answered_at__isnull=True))
+        pending = list(manual_supervisions_open(locked).select_related("instructed_by"))
         now = timezone.now()
         for supervision in pending:
             supervision.answer = answer
@@ -46,7 +48,7 @@ def supervision_answer(*, actor, dispute, version=None, answer: str) -> Dispute:
             supervision.save(update_fields=["answer", "answered_by", "answered_at"])
         locked.under_supervision = False
         notify(
-            recipients=[s.flagged_by for s in pending],
+            recipients=[s.instructed_by for s in pending],
             kind="supervision_answer",
             text=_("Supervision of dispute %(number)s was answered.") % {"number": locked.number},
             url=_url(locked),

@@ -7,7 +7,7 @@ import pytest
 
 from governance.models import Role
 from grids.models import GridRole
-from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, WEIZI
+from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, LUCHENG
 from tests.disputes.helpers import register
 from tests.factories import (
     GridFactory,
@@ -34,45 +34,14 @@ def grid_worker(grid):
 
 
 @pytest.fixture
-def village_staff(village):
-    return person_with_role(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, first_name="王村委")
-
-
-@pytest.fixture
-def township_staff(changzhi_slice):
-    return person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG, first_name="赵镇干")
-
-
-@pytest.fixture
 def second_township_staff(changzhi_slice):
     return person_with_role(Role.TOWNSHIP_STAFF, DIANSHANG, first_name="冯镇干")
-
-
-@pytest.fixture
-def weizi_staff(changzhi_slice):
-    """Staff of the neighbouring township 微子镇: nothing of 店上镇 is theirs."""
-    return person_with_role(Role.TOWNSHIP_STAFF, WEIZI, first_name="钱镇干")
-
-
-@pytest.fixture
-def mediator(changzhi_slice):
-    return person_with_role(Role.MEDIATOR, DIANSHANG, first_name="李调解")
-
-
-@pytest.fixture
-def county_official(changzhi_slice):
-    return person_with_role(Role.COUNTY_OFFICIAL, LUCHENG, first_name="孙区干")
 
 
 @pytest.fixture
 def revisitor(changzhi_slice):
     """潞城区's revisit officer (回访员): handles no dispute, staffs no level."""
     return person_with_role(Role.REVISITOR, LUCHENG, first_name="孙回访")
-
-
-@pytest.fixture
-def city_official(changzhi_slice):
-    return person_with_role(Role.CITY_OFFICIAL, CITY, first_name="吴市干")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from html import unescape
 
 from django.urls import reverse
 
+from cases.models import Supervision
 from disputes import services
 from disputes.models import (
     Assignment,
@@ -16,7 +17,6 @@ from disputes.models import (
     MediationSession,
     Revisit,
     Summons,
-    Supervision,
 )
 from governance.models import Area, Notification
 from tests.conftest import DIANSHANG_VILLAGE
@@ -88,7 +88,9 @@ def snapshot(dispute: Dispute) -> dict:
         "sessions": MediationSession.objects.filter(dispute=dispute).count(),
         "revisits": Revisit.objects.filter(dispute=dispute).count(),
         "extensions": list(ExtensionRequest.objects.filter(dispute=dispute).values()),
-        "supervisions": list(Supervision.objects.filter(dispute=dispute).values()),
+        "supervisions": list(
+            Supervision.objects.filter(kind="dispute", object_id=dispute.pk).values()
+        ),
         "notifications": Notification.objects.count(),
     }
 

@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Supervision
 from disputes.models import Level
 from tests.conftest import WEIZI, WEIZI_VILLAGE
 from tests.disputes.helpers import (
     action_form_html,
     bring_to_mediation,
-    fresh,
     make_revisitable,
     post_action,
     register,
@@ -22,12 +22,11 @@ from tests.disputes.helpers import (
     take,
     text_of,
 )
-from tests.factories import department_with_liaison
+from tests.factories import DayFromToday, department_with_liaison, with_days_resolved
 
 REQUIRED = "这个字段是必填项。"
 NOT_OFFERED = "不在可用的选项中"
 OUT_OF_DATE = "此表单已过期，请刷新页面后重试。"
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -53,14 +52,14 @@ CASES = [
     (
         "record_session",
         "mediator",
-        {"held_on": (TODAY + timedelta(days=1)).isoformat(), "participants": "双方"},
+        {"held_on": DayFromToday(1), "participants": "双方"},
         "不能记录未来日期的调解。",
     ),
-    ("record_session", "mediator", {"held_on": TODAY.isoformat(), "participants": "  "}, REQUIRED),
+    ("record_session", "mediator", {"held_on": DayFromToday(0), "participants": "  "}, REQUIRED),
     (
         "record_session",
         "mediator",
-        {"held_on": TODAY.isoformat(), "participants": "人" * 501},
+        {"held_on": DayFromToday(0), "participants": "人" * 501},
         "500",
     ),
     ("resolve", "mediator", {"outcome": "agreement", "agreement": ""}, REQUIRED),
@@ -106,19 +105,19 @@ CASES = [
     (
         "extend",
         "township_staff",
-        {"days": "abc", "reason": "等", "consent": "双方同意", "consented_on": TODAY.isoformat()},
+        {"days": "abc", "reason": "等", "consent": "双方同意", "consented_on": DayFromToday(0)},
         "输入整数。",
     ),
     (
         "extend",
         "township_staff",
-        {"days": "0", "reason": "等", "consent": "双方同意", "consented_on": TODAY.isoformat()},
+        {"days": "0", "reason": "等", "consent": "双方同意", "consented_on": DayFromToday(0)},
         "确保该值大于或等于1。",
     ),
     (
         "extend",
         "township_staff",
-        {"days": "31", "reason": "等", "consent": "双方同意", "consented_on": TODAY.isoformat()},
+        {"days": "31", "reason": "等", "consent": "双方同意", "consented_on": DayFromToday(0)},
         "确保该值小于或等于30。",
     ),
     ("extend", "township_staff", {"days": "3", "consent": "双方同意"}, REQUIRED),
@@ -126,7 +125,7 @@ CASES = [
     (
         "extend",
         "township_staff",
-        {"days": "3", "reason": "等待鉴定", "consent": " ", "consented_on": TODAY.isoformat()},
+        {"days": "3", "reason": "等待鉴定", "consent": " ", "consented_on": DayFromToday(0)},
         REQUIRED,
     ),
     (
@@ -136,12 +135,12 @@ CASES = [
             "days": "3",
             "reason": "等待鉴定",
             "consent": "双方同意",
-            "consented_on": (TODAY + timedelta(days=1)).isoformat(),
+            "consented_on": DayFromToday(1),
         },
         "当事人同意的日期不能在将来。",
     ),
-    ("summon", "township_staff", {"departments": [], "due_on": TODAY.isoformat()}, REQUIRED),
-    ("summon", "township_staff", {"departments": ["abc"], "due_on": TODAY.isoformat()}, "abc"),
+    ("summon", "township_staff", {"departments": [], "due_on": DayFromToday(0)}, REQUIRED),
+    ("summon", "township_staff", {"departments": ["abc"], "due_on": DayFromToday(0)}, "abc"),
     ("supervise", "county_official", {"note": ""}, REQUIRED),
     ("assign", "township_staff", {}, "请选择一个主办：一名人员或一个部门。"),
     ("assign", "township_staff", {"lead": "999999"}, NOT_OFFERED),
@@ -151,13 +150,13 @@ CASES = [
     (
         "record_session",
         "mediator",
-        {"version": "abc", "held_on": TODAY.isoformat(), "participants": "双方"},
+        {"version": "abc", "held_on": DayFromToday(0), "participants": "双方"},
         OUT_OF_DATE,
     ),
     (
         "record_session",
         "mediator",
-        {"version": "", "held_on": TODAY.isoformat(), "participants": "双方"},
+        {"version": "", "held_on": DayFromToday(0), "participants": "双方"},
         OUT_OF_DATE,
     ),
 ]
@@ -169,7 +168,7 @@ def test_bad_action_input_comes_back_with_a_message_and_writes_nothing(
 ):
     before = snapshot(in_mediation)
     client.force_login(request.getfixturevalue(who))
-    data = dict(data)
+    data = with_days_resolved(data)
     version = data.pop("version", None)
 
     if version is None:
@@ -219,7 +218,7 @@ def test_a_summons_due_in_the_past_is_refused(client, in_mediation, township_sta
         in_mediation,
         "summon",
         departments=[justice_office.pk],
-        due_on=(TODAY - timedelta(days=1)).isoformat(),
+        due_on=(timezone.localdate() - timedelta(days=1)).isoformat(),
     )
 
     assert response.status_code == 400
@@ -236,7 +235,7 @@ def test_a_department_of_another_township_cannot_be_summoned(
     client.force_login(township_staff)
 
     response = post_action(
-        client, in_mediation, "summon", departments=[elsewhere.pk], due_on=TODAY.isoformat()
+        client, in_mediation, "summon", departments=[elsewhere.pk], due_on=DayFromToday(0).iso()
     )
 
     assert response.status_code == 400
@@ -269,7 +268,7 @@ def test_script_typed_in_an_action_is_stored_as_text_and_escaped(
     assert script not in page
     assert "&lt;script&gt;alert(&quot;督办&quot;)&lt;/script&gt;请加快" in page
     assert "&lt;script&gt;alert(&quot;督办&quot;)&lt;/script&gt;已办" in page
-    assert fresh(in_mediation).supervisions.get().note == f"{script}请加快"
+    assert Supervision.objects.get(object_id=in_mediation.pk).note == f"{script}请加快"
 
 
 def test_an_invalid_form_for_an_action_that_is_not_possible_redirects_with_a_message(

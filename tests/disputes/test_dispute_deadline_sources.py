@@ -26,9 +26,8 @@ from tests.disputes.helpers import (
     take,
     text_of,
 )
-from tests.factories import person_with_role
+from tests.factories import DayFromToday, person_with_role, with_days_resolved
 
-TODAY = timezone.localdate()
 CONSENT = "申请人刘建国、被申请人陈秀英当面签字同意延长"
 
 
@@ -43,7 +42,7 @@ def test_the_mediation_levels_default_to_a_month_of_calendar_days():
 
 def test_a_dispute_registered_at_the_township_is_due_in_a_month(township_staff):
     dispute = register(township_staff)
-    assert dispute.due_on == calendar_deadline(TODAY, 30)
+    assert dispute.due_on == calendar_deadline(timezone.localdate(), 30)
 
 
 def test_the_settings_page_shows_the_source_of_each_default(client, changzhi_slice):
@@ -67,7 +66,7 @@ def test_a_city_administrator_sets_a_levels_days(client, changzhi_slice, townshi
         reverse("disputes:deadline_settings", args=[LUCHENG]), {"township-any": "20"}
     )
     assert response.status_code == 302
-    assert register(township_staff).due_on == calendar_deadline(TODAY, 20)
+    assert register(township_staff).due_on == calendar_deadline(timezone.localdate(), 20)
 
 
 # --- Extension with the parties' consent ----------------------------------------------------------
@@ -86,7 +85,7 @@ def test_an_extension_with_the_parties_consent_moves_the_deadline_and_records_it
         "extend",
         days="10",
         consent=CONSENT,
-        consented_on=TODAY.isoformat(),
+        consented_on=timezone.localdate().isoformat(),
         reason="等待土地确权结果",
     )
 
@@ -95,7 +94,11 @@ def test_an_extension_with_the_parties_consent_moves_the_deadline_and_records_it
     assert dispute.extended
     assert dispute.due_on == calendar_deadline(before, 10)
     extension = ExtensionRequest.objects.get(dispute=dispute)
-    assert (extension.days, extension.consent, extension.consented_on) == (10, CONSENT, TODAY)
+    assert (extension.days, extension.consent, extension.consented_on) == (
+        10,
+        CONSENT,
+        timezone.localdate(),
+    )
     assert (extension.approved, extension.decided_by) == (True, township_staff)
     assert event_kinds(dispute)[-1] == "extend"
     page = text_of(client.get(reverse("disputes:detail", args=[dispute.pk])))
@@ -103,34 +106,27 @@ def test_an_extension_with_the_parties_consent_moves_the_deadline_and_records_it
 
 
 def test_no_extension_without_the_consent_and_only_once_a_level(dispute, township_staff):
+    def extend(consent, reason="等"):
+        take(
+            "extend",
+            township_staff,
+            dispute,
+            days=5,
+            consent=consent,
+            consented_on=timezone.localdate(),
+            reason=reason,
+        )
+
     take("accept", township_staff, dispute)
     before = snapshot(dispute)
     with pytest.raises(ValidationError) as refusal:
-        take(
-            "extend",
-            township_staff,
-            dispute,
-            days=5,
-            consent="",
-            consented_on=TODAY,
-            reason="等待",
-        )
+        extend("", reason="等待")
     assert refusal.value.messages == ["请记录当事人同意情况：谁同意、以何种方式同意。"]
     assert snapshot(dispute) == before
 
-    take(
-        "extend", township_staff, dispute, days=5, consent=CONSENT, consented_on=TODAY, reason="等"
-    )
+    extend(CONSENT)
     with pytest.raises(TransitionNotAllowed) as again:
-        take(
-            "extend",
-            township_staff,
-            dispute,
-            days=5,
-            consent=CONSENT,
-            consented_on=TODAY,
-            reason="等",
-        )
+        extend(CONSENT)
     assert str(again.value) == "本层级的办理期限已延长过一次。"
 
 
@@ -142,7 +138,7 @@ def court_form(**fields):
         channel="court",
         court_name="潞城区人民法院",
         court_case_number="（2026）晋0406民诉前调15号",
-        court_due_on=(TODAY + timedelta(days=20)).isoformat(),
+        court_due_on=(timezone.localdate() + timedelta(days=20)).isoformat(),
         **fields,
     )
 
@@ -158,7 +154,7 @@ def test_a_court_referral_carries_the_courts_case_number_and_deadline(client, to
         "（2026）晋0406民诉前调15号",
     )
     # The court's deadline governs, not the township's month.
-    assert dispute.due_on == dispute.court_due_on == TODAY + timedelta(days=20)
+    assert dispute.due_on == dispute.court_due_on == timezone.localdate() + timedelta(days=20)
     page = text_of(client.get(reverse("disputes:detail", args=[dispute.pk])))
     assert "潞城区人民法院 · （2026）晋0406民诉前调15号" in page
 
@@ -170,8 +166,8 @@ def test_a_court_referral_carries_the_courts_case_number_and_deadline(client, to
         ({"court_case_number": ""}, "请填写法院案号。"),
         ({"court_due_on": ""}, "请填写法院确定的期限。"),
         ({"court_case_number": "民初15号"}, "这不是法院案号"),
-        ({"court_due_on": (TODAY - timedelta(days=1)).isoformat()}, "法院确定的期限已过。"),
-        ({"court_due_on": (TODAY + timedelta(days=400)).isoformat()}, "请核对"),
+        ({"court_due_on": DayFromToday(-1)}, "法院确定的期限已过。"),
+        ({"court_due_on": DayFromToday(400)}, "请核对"),
         ({"court_name": "潞城区司法局"}, "法院名称中应有“法院”。"),
     ],
 )
@@ -180,7 +176,7 @@ def test_a_court_referral_without_its_particulars_is_refused(
 ):
     client.force_login(township_staff)
     data = court_form()
-    data.update(fields)
+    data.update(with_days_resolved(fields))
 
     response = client.post(reverse("disputes:register"), data)
 
@@ -200,7 +196,7 @@ def test_the_courts_deadline_holds_when_the_dispute_changes_level(
 
     dispute = fresh(dispute)
     assert dispute.level == Level.COUNTY
-    assert dispute.due_on == TODAY + timedelta(days=20)
+    assert dispute.due_on == timezone.localdate() + timedelta(days=20)
     with pytest.raises(TransitionNotAllowed) as refusal:
         take("accept", county_official, dispute)
         take(
@@ -209,7 +205,7 @@ def test_the_courts_deadline_holds_when_the_dispute_changes_level(
             dispute,
             days=5,
             consent=CONSENT,
-            consented_on=TODAY,
+            consented_on=timezone.localdate(),
             reason="等",
         )
     assert str(refusal.value) == "法院委派（委托）调解的纠纷以法院确定的期限为准。"

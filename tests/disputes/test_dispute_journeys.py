@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from cases.models import EventRowIsPermanent
+from cases.models import EventRowIsPermanent, Supervision, SupervisionOrigin
 from disputes.models import (
     Assignment,
     Dispute,
@@ -24,7 +24,6 @@ from disputes.models import (
     Revisit,
     Status,
     Summons,
-    Supervision,
 )
 from governance.models import Notification
 from tests.conftest import WEIZI_VILLAGE
@@ -279,7 +278,12 @@ def test_the_county_supervises_a_township_dispute_and_the_township_answers(
 
     dispute = fresh(dispute)
     assert not dispute.under_supervision
-    supervision = Supervision.objects.get(dispute=dispute)
+    supervision = Supervision.objects.get(kind="dispute", object_id=dispute.pk)
+    assert (supervision.origin, supervision.note, supervision.instructed_by) == (
+        SupervisionOrigin.MANUAL,
+        "群众反映强烈，请三日内调处",
+        county_official,
+    )
     assert (supervision.answer, supervision.answered_by) == (
         "已约双方周四到镇综治中心调解",
         township_staff,

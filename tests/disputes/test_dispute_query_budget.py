@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from disputes.models import Assignment, Dispute, Status, Summons, Supervision
+from cases.models import Supervision
+from disputes.models import Assignment, Dispute, Status, Summons
 from tests.disputes.helpers import bring_to_mediation, register, take
 from tests.factories import DisputeFactory, PartyFactory
 
@@ -108,7 +109,7 @@ def test_the_dispute_page_costs_the_same_with_few_and_many_events(
     large = bring_to_mediation(register(township_staff), staff=township_staff, mediator=mediator)
     make_busy(large, 12, department=justice_office, **people)
     assert large.events.count() + sum(d.events.count() for d in large.merged.all()) >= 50
-    assert Supervision.objects.filter(dispute=large).count() == 12
+    assert Supervision.objects.filter(kind="dispute", object_id=large.pk).count() == 12
 
     for person in (township_staff, county_official):
         client.force_login(person)

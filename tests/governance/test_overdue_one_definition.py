@@ -17,31 +17,37 @@ from governance.rollups.engine import run_daily
 from governance.rollups.models import DailyStat
 from petitions.models import Petition, PetitionStatus
 from tests.conftest import DIANSHANG
-from tests.factories import DisputeFactory, PetitionFactory, area, person_with_role
+from tests.factories import (
+    DayFromToday,
+    DisputeFactory,
+    PetitionFactory,
+    area,
+    person_with_role,
+    with_days_resolved,
+)
 
-TODAY = timezone.localdate()
 DAY = timedelta(days=1)
 
 # (what the case is, its fields, whether it is overdue today)
 DISPUTES = [
-    ("due in five days", {"status": Status.ACCEPTED, "due_on": TODAY + 5 * DAY}, False),
-    ("due today", {"status": Status.ASSIGNED, "due_on": TODAY}, False),
-    ("due yesterday", {"status": Status.IN_MEDIATION, "due_on": TODAY - DAY}, True),
-    ("registered, past due", {"status": Status.REGISTERED, "due_on": TODAY - 3 * DAY}, True),
+    ("due in five days", {"status": Status.ACCEPTED, "due_on": DayFromToday(5)}, False),
+    ("due today", {"status": Status.ASSIGNED, "due_on": DayFromToday(0)}, False),
+    ("due yesterday", {"status": Status.IN_MEDIATION, "due_on": DayFromToday(-1)}, True),
+    ("registered, past due", {"status": Status.REGISTERED, "due_on": DayFromToday(-3)}, True),
     ("no deadline", {"status": Status.REGISTERED, "due_on": None}, False),
-    ("resolved after its day", {"status": Status.RESOLVED, "due_on": TODAY - 9 * DAY}, False),
-    ("closed after its day", {"status": Status.CLOSED, "due_on": TODAY - 9 * DAY}, False),
-    ("merged after its day", {"status": Status.MERGED, "due_on": TODAY - 9 * DAY}, False),
+    ("resolved after its day", {"status": Status.RESOLVED, "due_on": DayFromToday(-9)}, False),
+    ("closed after its day", {"status": Status.CLOSED, "due_on": DayFromToday(-9)}, False),
+    ("merged after its day", {"status": Status.MERGED, "due_on": DayFromToday(-9)}, False),
 ]
 
-RECEIVED = TODAY - 40 * DAY
+RECEIVED = DayFromToday(-40)
 PETITIONS = [
-    ("acceptance due in three days", {"acceptance_due": TODAY + 3 * DAY}, False),
-    ("acceptance due today", {"acceptance_due": TODAY}, False),
-    ("acceptance due yesterday", {"acceptance_due": TODAY - DAY}, True),
+    ("acceptance due in three days", {"acceptance_due": DayFromToday(3)}, False),
+    ("acceptance due today", {"acceptance_due": DayFromToday(0)}, False),
+    ("acceptance due yesterday", {"acceptance_due": DayFromToday(-1)}, True),
     (
         "not accepted, in time",
-        {"status": PetitionStatus.NOT_ACCEPTED, "decided_on": RECEIVED + 3 * DAY},
+        {"status": PetitionStatus.NOT_ACCEPTED, "decided_on": DayFromToday(-37)},
         False,
     ),
     (
@@ -49,7 +55,7 @@ PETITIONS = [
         {
             "status": PetitionStatus.ASSIGNED,
             "decided_on": RECEIVED,
-            "conclusion_due": TODAY - DAY,
+            "conclusion_due": DayFromToday(-1),
         },
         True,
     ),
@@ -59,7 +65,7 @@ PETITIONS = [
             "status": PetitionStatus.HANDLED,
             "decided_on": RECEIVED,
             "extension_days": 30,
-            "conclusion_due": TODAY + 10 * DAY,
+            "conclusion_due": DayFromToday(10),
         },
         False,
     ),
@@ -68,9 +74,9 @@ PETITIONS = [
         {
             "status": PetitionStatus.REPLIED,
             "decided_on": RECEIVED,
-            "conclusion_due": TODAY - 20 * DAY,
-            "replied_on": TODAY - 30 * DAY,
-            "review_request_due": TODAY - DAY,
+            "conclusion_due": DayFromToday(-20),
+            "replied_on": DayFromToday(-30),
+            "review_request_due": DayFromToday(-1),
         },
         False,
     ),
@@ -79,11 +85,11 @@ PETITIONS = [
         {
             "status": PetitionStatus.REVIEW_REQUESTED,
             "decided_on": RECEIVED,
-            "conclusion_due": TODAY - 20 * DAY,
-            "replied_on": TODAY - 35 * DAY,
-            "review_request_due": TODAY - 5 * DAY,
-            "review_requested_on": TODAY - 32 * DAY,
-            "review_due": TODAY - DAY,
+            "conclusion_due": DayFromToday(-20),
+            "replied_on": DayFromToday(-35),
+            "review_request_due": DayFromToday(-5),
+            "review_requested_on": DayFromToday(-32),
+            "review_due": DayFromToday(-1),
         },
         True,
     ),
@@ -92,11 +98,11 @@ PETITIONS = [
         {
             "status": PetitionStatus.REVIEW_REQUESTED,
             "decided_on": RECEIVED,
-            "conclusion_due": TODAY - 10 * DAY,
-            "replied_on": TODAY - 30 * DAY,
-            "review_request_due": TODAY,
-            "review_requested_on": TODAY - 29 * DAY,
-            "review_due": TODAY + DAY,
+            "conclusion_due": DayFromToday(-10),
+            "replied_on": DayFromToday(-30),
+            "review_request_due": DayFromToday(0),
+            "review_requested_on": DayFromToday(-29),
+            "review_due": DayFromToday(1),
         },
         False,
     ),
@@ -105,16 +111,16 @@ PETITIONS = [
         {
             "status": PetitionStatus.REVIEWED,
             "decided_on": RECEIVED,
-            "replied_on": TODAY - 40 * DAY,
-            "review_requested_on": TODAY - 38 * DAY,
-            "review_due": TODAY - 8 * DAY,
-            "reviewed_on": TODAY - 2 * DAY,
+            "replied_on": DayFromToday(-40),
+            "review_requested_on": DayFromToday(-38),
+            "review_due": DayFromToday(-8),
+            "reviewed_on": DayFromToday(-2),
         },
         False,
     ),
     (
         "closed without a decision",
-        {"status": PetitionStatus.CLOSED, "acceptance_due": TODAY - 9 * DAY},
+        {"status": PetitionStatus.CLOSED, "acceptance_due": DayFromToday(-9)},
         False,
     ),
 ]
@@ -127,14 +133,16 @@ def township_staff(changzhi_slice):
 
 def night_figure(metric: str) -> int:
     """What the township's dashboard shows for tonight."""
-    run_daily(TODAY)
-    row = DailyStat.objects.get(day=TODAY, area=area(DIANSHANG), grid=None)
+    run_daily(timezone.localdate())
+    row = DailyStat.objects.get(day=timezone.localdate(), area=area(DIANSHANG), grid=None)
     return getattr(row, metric)
 
 
 def test_dispute_page_overdue_queue_and_rollup_agree(client, township_staff):
     disputes = {
-        name: DisputeFactory(registered_by=township_staff, **fields)
+        name: DisputeFactory(
+            registered_by=township_staff, **with_days_resolved(fields, as_dates=True)
+        )
         for name, fields, _overdue in DISPUTES
     }
     expected = {name for name, _fields, overdue in DISPUTES if overdue}
@@ -148,8 +156,12 @@ def test_dispute_page_overdue_queue_and_rollup_agree(client, township_staff):
     }
     listed = client.get(reverse("disputes:list"), {"queue": "overdue"}).content.decode()
     in_queue = {name for name, dispute in disputes.items() if dispute.number in listed}
-    in_memory = {name for name, dispute in disputes.items() if dispute.is_overdue(on=TODAY)}
-    in_database = set(Dispute.objects.overdue(on=TODAY).values_list("number", flat=True))
+    in_memory = {
+        name for name, dispute in disputes.items() if dispute.is_overdue(on=timezone.localdate())
+    }
+    in_database = set(
+        Dispute.objects.overdue(on=timezone.localdate()).values_list("number", flat=True)
+    )
 
     assert on_page == in_queue == in_memory == expected
     assert in_database == {disputes[name].number for name in expected}
@@ -160,7 +172,10 @@ def test_petition_page_and_rollup_agree_on_every_clock(client, township_staff):
     petitions = {
         name: PetitionFactory(
             registered_by=township_staff,
-            **{"status": PetitionStatus.RECEIVED, "received_on": RECEIVED, **fields},
+            **with_days_resolved(
+                {"status": PetitionStatus.RECEIVED, "received_on": RECEIVED, **fields},
+                as_dates=True,
+            ),
         )
         for name, fields, _overdue in PETITIONS
     }
@@ -175,8 +190,12 @@ def test_petition_page_and_rollup_agree_on_every_clock(client, township_staff):
         return bool(next_due) and next_due.group(1) == "alert-danger" and red_rows == 1
 
     on_page = {name for name, petition in petitions.items() if page_says_overdue(petition)}
-    in_memory = {name for name, petition in petitions.items() if petition.is_overdue(on=TODAY)}
-    in_database = set(Petition.objects.overdue(on=TODAY).values_list("number", flat=True))
+    in_memory = {
+        name for name, petition in petitions.items() if petition.is_overdue(on=timezone.localdate())
+    }
+    in_database = set(
+        Petition.objects.overdue(on=timezone.localdate()).values_list("number", flat=True)
+    )
 
     assert on_page == in_memory == expected
     assert in_database == {petitions[name].number for name in expected}
@@ -186,11 +205,14 @@ def test_petition_page_and_rollup_agree_on_every_clock(client, township_staff):
 @pytest.mark.parametrize(("name", "fields", "overdue"), PETITIONS, ids=[p[0] for p in PETITIONS])
 def test_the_running_petition_clock_names_its_due_date(name, fields, overdue, changzhi_slice):
     petition = PetitionFactory.build(
-        **{"status": PetitionStatus.RECEIVED, "received_on": RECEIVED, **fields}
+        **with_days_resolved(
+            {"status": PetitionStatus.RECEIVED, "received_on": RECEIVED, **fields},
+            as_dates=True,
+        )
     )
 
     clock = petition.running_clock()
 
-    assert (clock is not None and clock.overdue(TODAY)) == overdue
+    assert (clock is not None and clock.overdue(timezone.localdate())) == overdue
     if overdue:
-        assert clock.due == TODAY - DAY
+        assert clock.due == timezone.localdate() - DAY

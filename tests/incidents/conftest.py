@@ -4,16 +4,14 @@ and a department of a neighbouring county."""
 
 import pytest
 
-from governance.models import Role
 from grids.models import FindingCategory, FindingStatus
-from tests.conftest import DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, SHANGDANG, WEIZI
+from tests.conftest import LUCHENG, SHANGDANG
 from tests.factories import (
     GridFactory,
     UserFactory,
     department_with_liaison,
     image_bytes,
     log_finding,
-    person_with_role,
     photo_upload,
     team_member,
 )
@@ -26,10 +24,6 @@ def a_photo(color=(90, 140, 60)):
     return process_photo(photo_upload(content=image_bytes(size=(800, 600), color=color)))
 
 
-def person(role, area_code, name):
-    return person_with_role(role, area_code, first_name=name, password=None)
-
-
 @pytest.fixture
 def grid(changzhi_slice):
     return GridFactory()
@@ -40,26 +34,6 @@ def worker(grid):
     someone = UserFactory(first_name="周网格员", password=None)
     team_member(grid, person=someone)
     return someone
-
-
-@pytest.fixture
-def township_staff(changzhi_slice):
-    return person(Role.TOWNSHIP_STAFF, DIANSHANG, "赵镇干")
-
-
-@pytest.fixture
-def village_staff(changzhi_slice):
-    return person(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, "王村委")
-
-
-@pytest.fixture
-def weizi_staff(changzhi_slice):
-    return person(Role.TOWNSHIP_STAFF, WEIZI, "钱镇干")
-
-
-@pytest.fixture
-def county_official(changzhi_slice):
-    return person(Role.COUNTY_OFFICIAL, LUCHENG, "孙区干")
 
 
 @pytest.fixture

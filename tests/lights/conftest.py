@@ -5,17 +5,11 @@ import pytest
 from governance.models import Role
 from tests.conftest import LUCHENG
 from tests.disputes.conftest import (  # noqa: F401
-    city_official,
-    county_official,
     grid,
     grid_worker,
     justice_liaison,
     justice_office,
-    mediator,
-    township_staff,
     village,
-    village_staff,
-    weizi_staff,
 )
 from tests.factories import person_with_role
 

@@ -171,3 +171,32 @@ def test_an_outsider_cannot_answer_or_instruct_a_supervision_they_cannot_see(
         reverse("cases:supervision_instruct", args=[supervision.pk]), {"note": "x"}
     )
     assert response.status_code == 302
+
+
+def test_a_superiors_own_supervision_shows_on_the_board_and_is_answered_on_the_case(
+    client, village_staff, township_staff
+):
+    """督办 by hand is the same supervision as a red light's: the board lists it with who gave
+    it; its answer is the case's own action, so the board offers no answer form and refuses
+    one posted."""
+    from disputes.services import dispute_supervise
+
+    dispute = register(village_staff, level="village")
+    dispute_supervise(actor=township_staff, dispute=dispute, note="请本周内化解")
+    supervision = Supervision.objects.get()
+
+    client.force_login(township_staff)
+    board = client.get(BOARD).content.decode()
+    assert dispute.number in board
+    assert "请本周内化解" in board
+    assert "赵镇干" in board
+
+    client.force_login(village_staff)
+    page = client.get(reverse("disputes:detail", args=[dispute.pk])).content.decode()
+    assert "请本周内化解" in page
+    assert 'data-testid="answer-form"' not in page
+    answer = reverse("cases:supervision_answer", args=[supervision.pk])
+    response = client.post(answer, {"answer": "已化解"}, follow=True)
+    assert "请用案件页面上的操作答复此督办。" in response.content.decode()
+    supervision.refresh_from_db()
+    assert supervision.answered_at is None

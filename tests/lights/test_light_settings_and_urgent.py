@@ -14,7 +14,7 @@ from governance.models import Role
 from governance.rollups.engine import run_daily
 from governance.rollups.models import DailyStat
 from grids.forms import FindingForm
-from grids.models import Grid
+from grids.models import Grid, Severity
 from tests.conftest import LUCHENG, SHANGDANG
 from tests.disputes.helpers import register
 from tests.factories import area, log_finding, person_with_role
@@ -112,3 +112,27 @@ def test_the_nightly_rollup_counts_red_and_yellow_per_area(township_staff):
     village = DailyStat.objects.get(area=red.village, grid__isnull=True, day=today)
     assert (county.cases_red, county.cases_yellow) == (1, 1)
     assert (village.cases_red, village.cases_yellow) == (1, 1)
+
+
+def test_a_major_matter_and_an_urgent_severity_are_told_apart_on_the_finding_page(
+    client, grid, grid_worker, township_staff
+):
+    """The box 重大事项直报 is a duty to report, not a degree of severity: a minor finding
+    reported at once says 重大事项直报; a finding of urgent (紧急) severity that is not says
+    only its severity."""
+    reported = log_finding(actor=grid_worker, grid=grid, urgent=True, description="河堤管涌")
+    grave = log_finding(
+        actor=grid_worker, grid=grid, severity=Severity.HIGH, description="电线裸露"
+    )
+    client.force_login(township_staff)
+
+    page = client.get(reverse("grids:finding_detail", args=[reported.pk])).content.decode()
+    assert (
+        '<span class="badge text-bg-danger" data-testid="finding-urgent">重大事项直报</span>'
+        in page
+    )
+    assert "紧急" not in page
+
+    page = client.get(reverse("grids:finding_detail", args=[grave.pk])).content.decode()
+    assert 'data-testid="finding-urgent"' not in page
+    assert "紧急" in page

@@ -4,19 +4,8 @@ that must not see it. Names are Chinese, as they are on the pages."""
 import pytest
 
 from governance.models import Area, Department, Membership, Role
-from tests.conftest import CITY, DIANSHANG, DIANSHANG_VILLAGE, LUCHENG, WEIZI
-from tests.factories import person_with_role
+from tests.conftest import DIANSHANG, LUCHENG, person
 from tests.petitions.helpers import register
-
-
-def person(role, area_code, name):
-    """Tests sign these people in with `force_login`: no password to hash (it is slow)."""
-    return person_with_role(role, area_code, first_name=name, password=None)
-
-
-@pytest.fixture
-def township_staff(changzhi_slice):
-    return person(Role.TOWNSHIP_STAFF, DIANSHANG, "赵镇干")
 
 
 @pytest.fixture
@@ -63,32 +52,6 @@ def other_department(changzhi_slice):
     )
     department.liaisons.add(person(Role.DEPARTMENT_LIAISON, LUCHENG, "何联络"))
     return department
-
-
-@pytest.fixture
-def village_staff(changzhi_slice):
-    return person(Role.VILLAGE_STAFF, DIANSHANG_VILLAGE, "王村委")
-
-
-@pytest.fixture
-def mediator(changzhi_slice):
-    return person(Role.MEDIATOR, DIANSHANG, "李调解")
-
-
-@pytest.fixture
-def weizi_staff(changzhi_slice):
-    """Staff of the neighbouring township 微子镇: nothing of 店上镇 is theirs."""
-    return person(Role.TOWNSHIP_STAFF, WEIZI, "钱镇干")
-
-
-@pytest.fixture
-def county_official(changzhi_slice):
-    return person(Role.COUNTY_OFFICIAL, LUCHENG, "孙区干")
-
-
-@pytest.fixture
-def city_official(changzhi_slice):
-    return person(Role.CITY_OFFICIAL, CITY, "吴市干")
 
 
 @pytest.fixture

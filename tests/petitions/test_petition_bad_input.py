@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from petitions.models import PetitionAssignment, PetitionStatus
 from tests.conftest import WEIZI_VILLAGE
-from tests.factories import PetitionFactory
+from tests.factories import DayFromToday, PetitionFactory, with_days_resolved
 from tests.petitions.helpers import (
     PETITIONER,
     has_latin_letters,
@@ -18,7 +18,6 @@ from tests.petitions.helpers import (
     text_of,
 )
 
-TOMORROW = (timezone.localdate() + timedelta(days=1)).isoformat()
 REQUIRED = "这个字段是必填项。"
 STALE = "此表单不完整或已过期，请刷新页面后重试。"
 
@@ -31,7 +30,7 @@ REGISTER_CASES = {
     "a subject too long": ({"subject": "路" * 201}, "200"),
     "an unknown channel": ({"channel": "fax"}, "选择一个有效的选项"),
     "a date that does not exist": ({"received_on": "2026-02-30"}, "输入一个有效的日期"),
-    "a day received in the future": ({"received_on": TOMORROW}, "收到日期不能晚于今天。"),
+    "a day received in the future": ({"received_on": DayFromToday(1)}, "收到日期不能晚于今天。"),
     "an area outside the jurisdiction": ({"area": WEIZI_VILLAGE}, "选择一个有效的选项"),
     # A village committee is not a petition body: the level is not offered.
     "a village as the handling level": ({"level": "village"}, "选择一个有效的选项"),
@@ -56,6 +55,7 @@ def test_bad_input_on_the_register_form_is_refused_with_a_message_and_writes_not
     client, township_staff, case
 ):
     fields, expected = REGISTER_CASES[case]
+    fields = with_days_resolved(fields)
     client.force_login(township_staff)
     before = snapshot()
 
