@@ -152,3 +152,24 @@ def test_a_county_official_drills_from_the_county_to_a_grid_and_exports_what_the
     # Nothing was refused by the content security policy, and nothing came from elsewhere.
     assert refused == []
     assert hosts == {urlsplit(base_url).netloc}
+
+
+def test_on_a_phone_the_chart_is_fetched_and_drawn_when_scrolled_to(phone_page, demo_portal):
+    """The overview fills a phone's first screen; ECharts (most of the page's weight) comes
+    only when the trend is scrolled near, and then draws its lines."""
+    page = phone_page
+    some_activity_rolled_up()
+    fetched = []
+    page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    sign_in(page, demo_portal.url, "county_official")
+    page.goto(f"{demo_portal.url}/dashboard/140406/")
+    expect(page.get_by_test_id("table-glance")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert not any("echarts" in path for path in fetched)
+
+    chart = page.get_by_test_id("trend-chart")
+    chart.scroll_into_view_if_needed()
+    canvas = chart.locator("canvas").first
+    expect(canvas).to_be_attached()
+    assert any("echarts" in path for path in fetched)
+    page.wait_for_function(f"({LINE_PIXELS})(document.querySelector('[data-chart] canvas')) > 20")
