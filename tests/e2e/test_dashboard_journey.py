@@ -162,7 +162,13 @@ def test_on_a_phone_the_chart_is_fetched_and_drawn_when_scrolled_to(phone_page, 
     fetched = []
     page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
     sign_in(page, demo_portal.url, "county_official")
-    page.goto(f"{demo_portal.url}/dashboard/140406/")
+    # The menu opens from its button (the portal's own script, not Bootstrap's).
+    menu = page.get_by_role("button", name="菜单")
+    expect(page.get_by_role("link", name="数据看板")).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("link", name="数据看板").click()
+    expect(page).to_have_url(f"{demo_portal.url}/dashboard/140406/")
     expect(page.get_by_test_id("table-glance")).to_be_visible()
     page.wait_for_load_state("networkidle")
     assert not any("echarts" in path for path in fetched)
