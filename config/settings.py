@@ -101,6 +101,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "infra.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files are compressed at collectstatic), before anything that
+    # writes a page: pages and JSON leave gzipped. BREACH: see the class.
+    "infra.middleware.PageCompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "infra.middleware.PortalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

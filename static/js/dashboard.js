@@ -37,8 +37,44 @@
     window.addEventListener("resize", () => chart.resize());
   }
 
+  // ECharts is most of the page's weight and a second of a phone's processor: it is fetched
+  // only when a chart comes near the screen (on a phone the trend sits below the overview),
+  // once for all the charts of the page.
+  let library = null;
+
+  function loadLibrary(url) {
+    if (!library) {
+      library = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = url;
+        script.onload = resolve;
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return library;
+  }
+
+  function whenNear(container, draw) {
+    const url = container.getAttribute("data-library");
+    const go = () => loadLibrary(url).then(() => draw(container));
+    if (!("IntersectionObserver" in window)) return go();
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) {
+          observer.disconnect();
+          go();
+        }
+      },
+      { rootMargin: "200px" },
+    );
+    observer.observe(container);
+  }
+
   function start() {
-    document.querySelectorAll('[data-chart="trend"]').forEach(drawTrend);
+    document.querySelectorAll('[data-chart="trend"]').forEach((container) => {
+      whenNear(container, drawTrend);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -244,7 +244,9 @@ def test_the_pages_speak_chinese_and_load_only_their_own_files(client, county_of
     assert "<script>" not in page and " style=" not in page
     for src in re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page):
         assert src.startswith("/static/"), src
-    assert "/static/vendor/echarts/echarts.min.js" in page
+    # ECharts is fetched by the chart's script when the chart nears the screen, not up front.
+    assert 'data-library="/static/vendor/echarts/echarts.min.js"' in page
+    assert 'src="/static/vendor/echarts/' not in page
 
 
 def _percent(part, whole):
@@ -338,3 +340,27 @@ def test_only_a_county_dashboard_has_the_departments_table(
         assert client.get(export).status_code == 404, code
     page = client.get(reverse("dashboards:area", args=[LUCHENG])).content.decode()
     assert 'data-testid="table-departments"' in page
+
+
+def test_every_table_that_scrolls_sideways_is_a_named_keyboard_stop(
+    client, county_official, rolled_up
+):
+    """A keyboard user can reach each scrolling table (to scroll it with the arrow keys), and a
+    screen reader names it by the heading above it."""
+    page = get(client, county_official, reverse("dashboards:area", args=[LUCHENG]))
+    containers = re.findall(r'<div class="table-responsive"[^>]*>', page)
+    assert len(containers) >= 4
+    for container in containers:
+        assert 'tabindex="0"' in container and 'role="region"' in container, container
+        heading = re.search(r'aria-labelledby="([^"]+)"', container).group(1)
+        assert re.search(rf'<h2[^>]* id="{heading}"[^>]*>[^<]+</h2>', page), heading
+
+
+def test_a_period_header_wraps_between_words_never_inside_a_date(
+    client, county_official, rolled_up
+):
+    page = get(client, county_official, reverse("dashboards:area", args=[LUCHENG]))
+    week = f"{WEEK_START:%Y-%m-%d}"
+    assert (
+        f'<span class="text-nowrap">本周（{week}</span> <span class="text-nowrap">至</span>' in page
+    )

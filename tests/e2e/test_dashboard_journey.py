@@ -47,6 +47,18 @@ def some_activity_rolled_up():
     run_daily(timezone.localdate())
 
 
+# Counts the pixels of a canvas in ECharts' first series colour (#5470c6), give or take.
+LINE_PIXELS = """canvas => {
+    const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+        const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]];
+        if (Math.abs(r - 84) < 24 && Math.abs(g - 112) < 24 && Math.abs(b - 198) < 24) count++;
+    }
+    return count;
+}"""
+
+
 def as_number(text: str):
     text = text.strip()
     return int(text) if re.fullmatch(r"-?\d+", text) else text
@@ -96,8 +108,12 @@ def test_a_county_official_drills_from_the_county_to_a_grid_and_exports_what_the
     expect(page.get_by_test_id("dashboard-title")).to_have_text("潞城区 · 数据看板")
     expect(page.get_by_test_id("figures-day")).to_contain_text(today)
 
-    # The chart draws itself on a canvas inside its container.
-    expect(page.get_by_test_id("trend-chart").locator("canvas").first).to_be_attached()
+    # The chart draws itself on a canvas inside its container, lines included: the first
+    # line's colour (ECharts' first palette colour) is on the canvas, which it is not when the
+    # bundle lacks the line chart and only the axes are drawn.
+    canvas = page.get_by_test_id("trend-chart").locator("canvas").first
+    expect(canvas).to_be_attached()
+    assert canvas.evaluate(LINE_PIXELS) > 20
 
     _header, glance = shown(page, "glance")
     figures = {row[0]: row[1:] for row in glance}
@@ -136,3 +152,30 @@ def test_a_county_official_drills_from_the_county_to_a_grid_and_exports_what_the
     # Nothing was refused by the content security policy, and nothing came from elsewhere.
     assert refused == []
     assert hosts == {urlsplit(base_url).netloc}
+
+
+def test_on_a_phone_the_chart_is_fetched_and_drawn_when_scrolled_to(phone_page, demo_portal):
+    """The overview fills a phone's first screen; ECharts (most of the page's weight) comes
+    only when the trend is scrolled near, and then draws its lines."""
+    page = phone_page
+    some_activity_rolled_up()
+    fetched = []
+    page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    sign_in(page, demo_portal.url, "county_official")
+    # The menu opens from its button (the portal's own script, not Bootstrap's).
+    menu = page.get_by_role("button", name="菜单")
+    expect(page.get_by_role("link", name="数据看板")).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("link", name="数据看板").click()
+    expect(page).to_have_url(f"{demo_portal.url}/dashboard/140406/")
+    expect(page.get_by_test_id("table-glance")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert not any("echarts" in path for path in fetched)
+
+    chart = page.get_by_test_id("trend-chart")
+    chart.scroll_into_view_if_needed()
+    canvas = chart.locator("canvas").first
+    expect(canvas).to_be_attached()
+    assert any("echarts" in path for path in fetched)
+    page.wait_for_function(f"({LINE_PIXELS})(document.querySelector('[data-chart] canvas')) > 20")
