@@ -332,9 +332,7 @@ class DisputeFilterForm(forms.Form):
     level = forms.ChoiceField(required=False, label=_("Level"))
     kind = forms.ChoiceField(required=False, label=_("Kind"))
     risk = forms.ChoiceField(required=False, label=_("Risk"))
-    area = forms.CharField(
-        required=False, max_length=12, label=_("Area"), widget=AreaPickerInput()
-    )
+    area = forms.CharField(required=False, max_length=12, label=_("Area"), widget=AreaPickerInput())
     date_from = forms.DateField(required=False, label=_("From"), widget=ISODateInput())
     date_to = forms.DateField(required=False, label=_("To"), widget=ISODateInput())
     queue = forms.CharField(required=False, widget=forms.HiddenInput)

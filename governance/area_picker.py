@@ -25,12 +25,12 @@ def area_path(area: Area) -> str:
     """The area with the two levels above it (a village with its county and township), as
     the picker lists it: names repeat across townships, their paths do not."""
     names = [area.name]
-    parent = area.parent
-    for _step in range(2):
-        if parent is None or parent.level == AreaLevel.CITY:
-            break
+    parent = area.parent  # both levels come with the area (areas_matching), nothing more
+    if parent is not None and parent.level != AreaLevel.CITY:
         names.insert(0, parent.name)
-        parent = parent.parent
+        grandparent = parent.parent
+        if grandparent is not None and grandparent.level != AreaLevel.CITY:
+            names.insert(0, grandparent.name)
     return " · ".join(names)
 
 

@@ -5,7 +5,6 @@ keeps anything, and a finding the portal refused can be opened again, corrected 
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
@@ -22,25 +21,10 @@ from tests.e2e.test_grid_worker_journey import (
 from tests.e2e.test_sign_in_journey import sign_in
 from tests.factories import PetitionFactory, log_finding
 
-PHONE_WIDTH = 360
 TAP_SIZE = 44  # px, WCAG 2.5.5
 
 DIANSHANG_VILLAGE = "140406100200"  # 店上村, where the demo grids are
 HEPAI_VILLAGE = "140406100201"  # 河湃村, another village of 店上镇
-
-
-@pytest.fixture
-def small_phone(browser):
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": PHONE_WIDTH, "height": 740},
-        is_mobile=True,
-        has_touch=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 def too_small_to_tap(page) -> list[str]:
@@ -61,7 +45,8 @@ def too_small_to_tap(page) -> list[str]:
             }
             if (box.width < size - 0.5 || box.height < size - 0.5) {
               const name = (target.textContent || control.name || "").trim().slice(0, 24);
-              small.push(`${control.tagName} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+              const measured = `${Math.round(box.width)}x${Math.round(box.height)}`;
+              small.push(`${control.tagName} "${name}" ${measured}`);
             }
           }
           return small;
@@ -210,9 +195,7 @@ def test_a_worker_page_fits_a_finger_and_the_outbox_checks_and_reopens_findings(
     # disposal yet.
     my_grid(page, "店上村第二网格").get_by_role("button", name="开始巡查").click()
     page.get_by_role("link", name="记录发现").click()
-    expect(page.get_by_label("网格")).to_have_value(
-        str(Grid.objects.get(name="店上村第二网格").pk)
-    )
+    expect(page.get_by_label("网格")).to_have_value(str(Grid.objects.get(name="店上村第二网格").pk))
     for disposal in ["待处置", "就地处置", "已上报"]:
         expect(page.get_by_label(disposal)).not_to_be_checked()
     assert_fits_the_phone(page)
@@ -273,9 +256,7 @@ def test_a_worker_page_fits_a_finger_and_the_outbox_checks_and_reopens_findings(
     expect(page.get_by_label("发现了什么？")).to_have_value("河道边堆放生活垃圾")
     expect(page.get_by_label("就地处置")).to_be_checked()
     expect(page.get_by_label("处置情况")).to_have_value("已通知保洁员清运")
-    expect(page.get_by_label("网格")).to_have_value(
-        str(Grid.objects.get(name="店上村第二网格").pk)
-    )
+    expect(page.get_by_label("网格")).to_have_value(str(Grid.objects.get(name="店上村第二网格").pk))
     photos = page.get_by_label("照片（最多 6 张）")
     assert photos.evaluate("(input) => input.files.length") == 1
 
@@ -290,5 +271,11 @@ def test_a_worker_page_fits_a_finger_and_the_outbox_checks_and_reopens_findings(
     assert finding.action_taken == "已通知保洁员清运"
     assert finding.grid.name == "店上村第二网格"
     assert finding.photos.count() == 0
+
+    # Its page, where a finding is handled or handed up, fits a finger too.
+    page.goto(f"{base_url}/grid/findings/{finding.pk}/")
+    expect(page.get_by_test_id("finding-description")).to_have_text("河道边堆放生活垃圾")
+    assert_fits_the_phone(page)
+    assert too_small_to_tap(page) == []
 
     assert errors == []
