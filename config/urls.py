@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from governance import jsi18n, views
+from governance import area_picker, jsi18n, views
 from governance.configuration import calendar_views
 from governance.configuration import views as configuration
 from governance.forms import SignInForm
@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", jsi18n.javascript_catalogue, name="javascript_catalogue"),
     path("areas/", views.area_root, name="area_root"),
+    path("areas/search/", area_picker.area_search, name="area_search"),
     path("areas/<str:code>/", views.area_detail, name="area_detail"),
     path("people/", views.people_list, name="people_list"),
     path("people/new/", views.person_create_view, name="person_create"),

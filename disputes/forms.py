@@ -21,6 +21,7 @@ from disputes.models import (
     Status,
 )
 from disputes.selectors import departments_for, handler_candidates
+from governance.area_picker import AreaPickerInput
 from governance.forms import ISODateInput, ModelMultipleChoiceField
 from governance.models import AreaLevel
 from governance.selectors import areas_for_user, user_roles
@@ -331,7 +332,7 @@ class DisputeFilterForm(forms.Form):
     level = forms.ChoiceField(required=False, label=_("Level"))
     kind = forms.ChoiceField(required=False, label=_("Kind"))
     risk = forms.ChoiceField(required=False, label=_("Risk"))
-    area = forms.CharField(required=False, max_length=12, label=_("Area code"))
+    area = forms.CharField(required=False, max_length=12, label=_("Area"), widget=AreaPickerInput())
     date_from = forms.DateField(required=False, label=_("From"), widget=ISODateInput())
     date_to = forms.DateField(required=False, label=_("To"), widget=ISODateInput())
     queue = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -98,6 +98,28 @@ def areas_for_user(*, user, roles: Iterable[str] | None = None) -> QuerySet[Area
     return Area.objects.visible_to(user, roles=roles)
 
 
+AREA_SEARCH_LIMIT = 20
+
+
+def areas_matching(*, user, text: str, limit: int = AREA_SEARCH_LIMIT) -> list[Area]:
+    """The areas of `user`'s jurisdiction whose name holds `text`, or whose division code
+    starts with it: the area picker's choices. Higher levels come first (a township before its
+    villages), and each comes with its parent and grandparent, to tell apart the many villages
+    of one name."""
+    text = text.strip()
+    if not text:
+        return []
+    matches = Q(name__icontains=text)
+    if text.isdigit():
+        matches |= Q(code__startswith=text)
+    return list(
+        areas_for_user(user=user)
+        .filter(matches)
+        .select_related("parent", "parent__parent")
+        .order_by("mptt_level", "code")[:limit]
+    )
+
+
 def area_get_for_user_or_404(*, user, code: str, roles: Iterable[str] | None = None) -> Area:
     """The area with `code` if the user may see it (through a membership of `roles`, if
     given); otherwise 404, as if it did not exist."""

@@ -77,6 +77,9 @@ def coordinate_field(label, limit: int, *, hidden: bool = False) -> forms.Decima
     )
 
 
+ACTION_NEEDED = _("Say what was done when a finding is handled on the spot.")
+
+
 class FindingForm(HiddenFieldErrorsMixin, forms.Form):
     client_key = forms.UUIDField(label=_("Submission key"), widget=forms.HiddenInput)
     grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("Grid"))
@@ -89,17 +92,23 @@ class FindingForm(HiddenFieldErrorsMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Nothing chosen beforehand: most findings are not handled on the spot, and one marked so
+    # by default would be refused for want of what was done.
     status = forms.ChoiceField(
-        choices=FindingStatus.choices,
-        label=_("Disposal"),
-        widget=forms.RadioSelect,
-        initial=FindingStatus.HANDLED,
+        choices=FindingStatus.choices, label=_("Disposal"), widget=forms.RadioSelect
     )
     action_taken = forms.CharField(
         label=_("What was done"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                # The phone checks this before it keeps the finding (static/js/outbox.js).
+                "data-outbox-required-if": f"status={FindingStatus.HANDLED}",
+                "data-outbox-required-message": ACTION_NEEDED,
+            }
+        ),
     )
     urgent = forms.BooleanField(
         label=_("Urgent: report to the township and county at once (重大事项直报)"),
@@ -110,9 +119,14 @@ class FindingForm(HiddenFieldErrorsMixin, forms.Form):
     latitude = coordinate_field(_("Latitude"), 90, hidden=True)
     longitude = coordinate_field(_("Longitude"), 180, hidden=True)
 
-    def __init__(self, *args, grids, **kwargs):
+    def __init__(self, *args, grids, patrol=None, **kwargs):
+        """`patrol`, the worker's patrol under way if any: its grid is the one chosen at
+        first, as what is found on a patrol is found in its grid."""
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = grids
+        if patrol is not None:
+            self.fields["grid"].initial = patrol.grid_id
+            return
         only = list(grids[:2])
         if len(only) == 1:
             self.fields["grid"].initial = only[0].pk
@@ -123,9 +137,7 @@ class FindingForm(HiddenFieldErrorsMixin, forms.Form):
             cleaned.get("status") == FindingStatus.HANDLED
             and not (cleaned.get("action_taken") or "").strip()
         ):
-            self.add_error(
-                "action_taken", _("Say what was done when a finding is handled on the spot.")
-            )
+            self.add_error("action_taken", ACTION_NEEDED)
         return cleaned
 
 

@@ -154,6 +154,17 @@ class WorkerDay:
     open_patrol: Patrol | None
 
 
+def patrol_under_way(*, user) -> Patrol | None:
+    """The patrol `user` has started and not yet ended, if any (the latest, should there be
+    more)."""
+    return (
+        Patrol.objects.filter(worker=user, ended_at__isnull=True)
+        .select_related("grid")
+        .order_by("-started_at")
+        .first()
+    )
+
+
 def worker_day(*, user, day: date | None = None) -> WorkerDay:
     """The grid worker's home page: today's patrols against the target, today's findings,
     the items waiting on them, and the patrol under way if any.
@@ -170,12 +181,7 @@ def worker_day(*, user, day: date | None = None) -> WorkerDay:
         .select_related("grid")
         .order_by("-found_at", "-pk")[:OPEN_ITEMS_LISTED]
     )
-    open_patrol = (
-        Patrol.objects.filter(worker=user, ended_at__isnull=True)
-        .select_related("grid")
-        .order_by("-started_at")
-        .first()
-    )
+    open_patrol = patrol_under_way(user=user)
     return WorkerDay(
         grids=grids,
         patrols_done=sum(grid.patrols_done for grid in grids),

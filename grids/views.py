@@ -115,7 +115,8 @@ def finding_new(request):
     grids = selectors.grids_worked_by(user=request.user)
     if not grids.exists():
         raise PermissionDenied
-    form = FindingForm(*_submitted(request, files=True), grids=grids)
+    patrol = selectors.patrol_under_way(user=request.user) if request.method == "GET" else None
+    form = FindingForm(*_submitted(request, files=True), grids=grids, patrol=patrol)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data

@@ -18,3 +18,11 @@ def seen_through(text: str, mask) -> str:
     """`{{ case.description|seen_through:text_mask|linebreaksbr }}`: the text as the person may
     read it (infra.masking.TextMask), or whole where there is no mask."""
     return mask(text) if mask else text
+
+
+@register.filter
+def labelled(cells, labels):
+    """`{% for label, cell in row|labelled:header %}`: each cell with its column's name, for a
+    list drawn as cards on a phone (the `case-cards` pattern of portal.css), where a cell
+    carries its own label."""
+    return zip(labels, cells, strict=False)

@@ -14,8 +14,15 @@
  *
  * Markup: <form data-outbox="name" data-outbox-done="/next/"> is sent through the outbox;
  * its <input type=file data-photo-longest-side="1600"> photos are shrunk to that size;
- * [data-outbox-status] shows what happened; [data-outbox-list] lists what is waiting;
+ * [data-outbox-status] shows what happened; [data-outbox-list] lists what is waiting
+ * ([data-outbox-items], counted in [data-outbox-count]) and what the portal refused
+ * ([data-outbox-refused-items], counted in [data-outbox-refused-count]): a refused one is
+ * opened again in its form (its page's address with #outbox=<key>) to be corrected and saved;
  * forms with data-geolocate get their hidden latitude/longitude filled when the phone can.
+ * The form is checked on the phone before anything is kept: its fields' own rules (required,
+ * maxlength) and data-outbox-required-if="other=value" (this field is needed when the field
+ * `other` has that value, with data-outbox-required-message); the form's
+ * data-outbox-required gives the message for an empty required field.
  * A form that is not a finding names itself: data-outbox-label (its line in the list) and
  * data-outbox-sent / -offline / -slow / -later / -sign-in (what the worker is told); with
  * data-outbox-once it is sent once only: kept on the phone, it is not made ready for another.
@@ -52,7 +59,10 @@
     ),
     waitingSignIn: gettext("Findings are waiting to be sent. Sign in again and they will be sent."),
     refused: gettext("Not saved. Please correct and submit again:"),
-    refusedItem: gettext("Refused by the server, please log it again:"),
+    refusedItem: gettext("Refused by the server; correct it or delete it:"),
+    reopened: gettext("The server refused this one. Correct it and save it again:"),
+    photosLost: gettext("Its photos could not be put back; add them again."),
+    gone: gettext("This one is no longer kept on the phone."),
     failed: gettext(
       "Not saved: the phone cannot keep it and there is no network. Please try again later.",
     ),
@@ -67,6 +77,9 @@
         true,
       ),
     discard: gettext("Delete"),
+    correct: gettext("Correct"),
+    problem: (field, message) =>
+      interpolate(gettext("%(field)s: %(message)s"), { field, message }, true),
   };
 
   // How long a try may take: data-send-seconds plus its bytes at data-slow-bytes-per-second,
@@ -82,6 +95,7 @@
   const FLUSH_EVERY_MS = 30000;
   const PHOTO_QUALITY = 0.8; // as the portal's own re-encoding (grids/photos.py)
   const FLASH_KEY = "outbox-flash";
+  const REOPEN_PREFIX = "outbox="; // #outbox=<key>: the form opened again with that item in it
   const sending = new Set(); // keys being sent from this page, so they are not sent twice
 
   // --- IndexedDB ------------------------------------------------------------------------------
@@ -244,7 +258,7 @@
       }
     }
     if (refused.length) {
-      const reasons = refused.map((item) => `${item.label}: ${item.refused.join(" ")}`);
+      const reasons = refused.map((item) => t.problem(item.label, item.refused.join(" ")));
       say(t.refusedItem, "danger", reasons);
     } else if (sent) say(t.flushed(sent), "success");
     else if (stopped === "signIn") say(t.waitingSignIn, "warning");
@@ -289,6 +303,9 @@
     return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
   };
 
+  /* The outbox on the page: what is waiting to be sent, and apart from it what the portal
+   * refused, each list with its own count, so that a number always matches the lines under
+   * it. A refused one can be opened again in its form, or deleted. */
   async function showWaiting() {
     const section = document.querySelector("[data-outbox-list]");
     if (!section) return;
@@ -300,38 +317,54 @@
     }
     section.classList.toggle("d-none", items.length === 0);
     section.hidden = items.length === 0;
-    const count = section.querySelector("[data-outbox-count]");
-    if (count) count.textContent = String(items.filter((item) => !item.refused).length);
-    const list = section.querySelector("[data-outbox-items]");
+    const waiting = items.filter((item) => !item.refused);
+    const refused = items.filter((item) => item.refused);
+    showPart(section, "[data-outbox-count]", "[data-outbox-items]", waiting);
+    showPart(section, "[data-outbox-refused-count]", "[data-outbox-refused-items]", refused);
+  }
+
+  function showPart(section, countSelector, listSelector, items) {
+    const count = section.querySelector(countSelector);
+    if (count) count.textContent = String(items.length);
+    const list = section.querySelector(listSelector);
     if (!list) return;
-    list.replaceChildren(
-      ...items.map((item) => {
-        const line = document.createElement("li");
-        line.className = "list-group-item";
-        line.dataset.outboxKey = item.key;
-        const head = document.createElement("div");
-        head.className = "d-flex justify-content-between gap-2";
-        const label = document.createElement("span");
-        label.textContent = item.label;
-        const time = document.createElement("small");
-        time.className = "text-muted text-nowrap";
-        time.textContent = shortTime(item.created);
-        head.append(label, time);
-        line.append(head);
-        if (item.refused) {
-          const why = document.createElement("div");
-          why.className = "text-danger";
-          why.textContent = `${t.refusedItem} ${item.refused.join(" ")}`;
-          const discard = document.createElement("button");
-          discard.type = "button";
-          discard.className = "btn btn-link btn-sm p-0";
-          discard.textContent = t.discard;
-          discard.addEventListener("click", () => forget(item.key).then(showWaiting));
-          line.append(why, discard);
-        }
-        return line;
-      }),
-    );
+    // The list's heading and count go with it: a part with nothing in it is not shown.
+    const part = list.closest("[data-outbox-part]");
+    if (part) part.hidden = items.length === 0;
+    list.replaceChildren(...items.map(outboxLine));
+  }
+
+  function outboxLine(item) {
+    const line = document.createElement("li");
+    line.className = "list-group-item";
+    line.dataset.outboxKey = item.key;
+    const head = document.createElement("div");
+    head.className = "d-flex justify-content-between gap-2";
+    const label = document.createElement("span");
+    label.textContent = item.label;
+    const time = document.createElement("small");
+    time.className = "text-body-secondary text-nowrap";
+    time.textContent = shortTime(item.created);
+    head.append(label, time);
+    line.append(head);
+    if (!item.refused) return line;
+    const why = document.createElement("div");
+    why.className = "text-danger";
+    why.textContent = `${t.refusedItem} ${item.refused.join(" ")}`;
+    const actions = document.createElement("div");
+    actions.className = "d-flex gap-2 mt-1";
+    const correct = document.createElement("a");
+    correct.className = "btn btn-outline-primary";
+    correct.href = `${item.page || item.url}#${REOPEN_PREFIX}${encodeURIComponent(item.key)}`;
+    correct.textContent = t.correct;
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "btn btn-outline-danger";
+    discard.textContent = t.discard;
+    discard.addEventListener("click", () => forget(item.key).then(showWaiting));
+    actions.append(correct, discard);
+    line.append(why, actions);
+    return line;
   }
 
   // --- the form -------------------------------------------------------------------------------
@@ -374,6 +407,177 @@
     if (grid) grid.value = chosen;
     prepare(form, true);
     if (form.hasAttribute("data-geolocate")) geolocate(form);
+  }
+
+  // --- checking the form on the phone ------------------------------------------------------
+
+  /* Whether "name=value" holds in the form now (a radio group's value is its checked one). */
+  function holds(form, condition) {
+    const at = condition.indexOf("=");
+    const control = field(form, condition.slice(0, at));
+    return Boolean(control) && (control.value || "") === condition.slice(at + 1);
+  }
+
+  function isEmpty(form, control) {
+    if (control.type === "radio") return !field(form, control.name).value;
+    if (control.type === "checkbox") return !control.checked;
+    if (control.type === "file") return control.files.length === 0;
+    return !control.value.trim(); // the portal strips what is typed: spaces alone are nothing
+  }
+
+  function labelOf(control) {
+    const legend = control.type === "radio" && control.closest("fieldset")?.querySelector("legend");
+    const label = legend || (control.labels && control.labels[0]);
+    if (!label) return control.name;
+    const copy = label.cloneNode(true);
+    copy.querySelectorAll(".asteriskField").forEach((mark) => mark.remove());
+    return copy.textContent.trim();
+  }
+
+  function controlsNamed(form, name) {
+    return Array.from(form.elements).filter((control) => control.name === name);
+  }
+
+  /* Takes away the marks of the problems of the field `name` (all of them without a name),
+   * and of the fields whose need depends on it. */
+  function clearProblems(form, name) {
+    const names = new Set();
+    form.querySelectorAll("[data-outbox-problem]").forEach((note) => {
+      const of = note.dataset.outboxProblem;
+      const dependent = field(form, of)?.dataset?.outboxRequiredIf?.startsWith(`${name}=`);
+      if (!name || of === name || dependent) {
+        names.add(of);
+        note.remove();
+      }
+    });
+    for (const of of names) {
+      for (const control of controlsNamed(form, of)) {
+        control.classList.remove("is-invalid");
+        control.removeAttribute("aria-invalid");
+        const rest = (control.getAttribute("aria-describedby") || "")
+          .split(" ")
+          .filter((id) => id && id !== `outbox-problem-${of}`);
+        if (rest.length) control.setAttribute("aria-describedby", rest.join(" "));
+        else control.removeAttribute("aria-describedby");
+      }
+    }
+  }
+
+  function markProblem(form, control, message) {
+    const group = controlsNamed(form, control.name);
+    const note = document.createElement("div");
+    note.id = `outbox-problem-${control.name}`;
+    note.className = "invalid-feedback d-block";
+    note.dataset.outboxProblem = control.name;
+    note.textContent = message;
+    for (const member of group) {
+      member.classList.add("is-invalid");
+      member.setAttribute("aria-invalid", "true");
+      const described = member.getAttribute("aria-describedby");
+      member.setAttribute("aria-describedby", described ? `${described} ${note.id}` : note.id);
+    }
+    const place = control.closest("[id^=div_id_]") || control.closest("fieldset") || control.parentElement;
+    place.append(note);
+  }
+
+  /* What keeps the form from being saved, found on the phone before anything is kept: each
+   * problem is shown under its field and returned as a sentence naming the field. The portal
+   * checks everything again; this only spares the worker a finding "saved" and then refused. */
+  function problems(form) {
+    clearProblems(form);
+    form.querySelectorAll("[data-outbox-required-if]").forEach((control) => {
+      control.required = holds(form, control.dataset.outboxRequiredIf);
+    });
+    const found = [];
+    const seen = new Set();
+    for (const control of form.elements) {
+      if (!control.name || !control.willValidate || seen.has(control.name)) continue;
+      let message = "";
+      if (control.required && isEmpty(form, control)) {
+        message =
+          control.dataset.outboxRequiredMessage ||
+          form.dataset.outboxRequired ||
+          control.validationMessage;
+      } else if (!control.checkValidity()) {
+        message = control.validationMessage;
+      }
+      if (!message) continue;
+      seen.add(control.name);
+      markProblem(form, control, message);
+      found.push({ control, text: t.problem(labelOf(control), message) });
+    }
+    return found;
+  }
+
+  // --- a refused item, opened again in its form ---------------------------------------------
+
+  function reopenedKey() {
+    const hash = location.hash.slice(1);
+    return hash.startsWith(REOPEN_PREFIX) ? decodeURIComponent(hash.slice(REOPEN_PREFIX.length)) : null;
+  }
+
+  /* The form filled as the item was sent: its key too, so that saving it replaces the kept
+   * one. Returns false when its photos could not be put back (a browser that lets no page
+   * set a file input). */
+  function fill(form, item) {
+    const values = new Map();
+    const photos = new Map();
+    for (const entry of item.entries) {
+      const into = entry.blob ? photos : values;
+      if (!into.has(entry.name)) into.set(entry.name, []);
+      into.get(entry.name).push(entry.blob ? entry : entry.value);
+    }
+    for (const control of form.elements) {
+      if (!control.name || control.name === "csrfmiddlewaretoken") continue;
+      const given = values.get(control.name) || [];
+      if (control.type === "radio" || control.type === "checkbox") {
+        control.checked = given.includes(control.value);
+      } else if (control.type === "file") {
+        control.value = "";
+      } else if (control.type !== "submit" && control.type !== "button") {
+        control.value = given.length ? given[0] : "";
+      }
+    }
+    let whole = true;
+    for (const [name, entries] of photos) {
+      const input = field(form, name);
+      try {
+        const transfer = new DataTransfer();
+        for (const entry of entries) {
+          const blob = asBlob(entry.blob);
+          transfer.items.add(new File([blob], entry.filename || "photo.jpg", { type: blob.type }));
+        }
+        input.files = transfer.files;
+      } catch (error) {
+        whole = false;
+      }
+    }
+    return whole;
+  }
+
+  async function reopen(form) {
+    const key = reopenedKey();
+    if (!key) return;
+    let item;
+    try {
+      item = await inStore("readonly", (items) => items.get(key));
+    } catch (error) {
+      item = null;
+    }
+    if (!item || !item.refused || item.outbox !== form.dataset.outbox) {
+      say(t.gone, "warning");
+      return;
+    }
+    const whole = fill(form, item);
+    form.dataset.outboxReopened = key;
+    say(t.reopened, "danger", whole ? item.refused : [...item.refused, t.photosLost]);
+  }
+
+  /* The form is a new one again: no longer the refused item it was opened for. */
+  function forgetReopened(form) {
+    if (!form.dataset.outboxReopened) return;
+    delete form.dataset.outboxReopened;
+    history.replaceState(history.state, "", location.pathname + location.search);
   }
 
   // --- photos ---------------------------------------------------------------------------------
@@ -465,6 +669,7 @@
       key: (field(form, "client_key") || {}).value || uuid4(),
       outbox: form.dataset.outbox,
       url: form.action || location.href,
+      page: location.pathname + location.search, // where its form is, to correct it there
       created: Date.now(),
       label: form.dataset.outboxLabel || label.join(" · "),
       entries,
@@ -488,6 +693,12 @@
 
   async function submit(form) {
     const texts = textsFor(form);
+    const found = problems(form);
+    if (found.length) {
+      say(t.refused, "danger", found.map((problem) => problem.text));
+      found[0].control.focus();
+      return;
+    }
     prepare(form, false);
     const photos = Array.from(photoInputs(form)).some((input) => input.files.length);
     if (photos) say(t.shrinking, "info");
@@ -529,6 +740,7 @@
       return;
     }
     say(texts[result.outcome], "warning");
+    forgetReopened(form);
     if (form.hasAttribute("data-outbox-once")) form.dataset.outboxKept = "true";
     else readyForNext(form);
     statusBox().scrollIntoView({ block: "center" });
@@ -538,6 +750,9 @@
 
   function enhance(form) {
     prepare(form, true);
+    const clear = (event) => event.target.name && clearProblems(form, event.target.name);
+    form.addEventListener("input", clear);
+    form.addEventListener("change", clear);
     let busy = false;
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -578,6 +793,7 @@
 
   function start() {
     document.querySelectorAll("form[data-outbox]").forEach(enhance);
+    if ("indexedDB" in window) document.querySelectorAll("form[data-outbox]").forEach(reopen);
     document.querySelectorAll("form[data-geolocate]").forEach(geolocate);
     try {
       const flash = sessionStorage.getItem(FLASH_KEY);
@@ -596,7 +812,9 @@
     });
     window.addEventListener("pageshow", (event) => {
       if (!event.persisted) return;
-      document.querySelectorAll("form[data-outbox]").forEach((form) => prepare(form, true));
+      document.querySelectorAll("form[data-outbox]").forEach((form) => {
+        if (!form.dataset.outboxReopened) prepare(form, true);
+      });
       flush();
     });
     setInterval(flush, FLUSH_EVERY_MS);

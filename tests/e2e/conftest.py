@@ -92,3 +92,15 @@ def phone_page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def small_phone(browser):
+    """A cheap phone: 360 px wide."""
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

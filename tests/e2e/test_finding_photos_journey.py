@@ -52,18 +52,6 @@ def camera_photos(tmp_path_factory):
     ]
 
 
-@pytest.fixture
-def small_phone(browser):
-    """A cheap phone: 360 px wide."""
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def finding_posts(page):
     """Every try at sending a finding, as the browser made it."""
     posts = []

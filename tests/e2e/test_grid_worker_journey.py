@@ -77,8 +77,8 @@ def test_grid_worker_logs_findings_with_and_without_network_and_files_a_zero_rep
     my_grid(page, "店上村第一网格").get_by_role("button", name="开始巡查").click()
     expect(page.get_by_test_id("patrols-today")).to_have_text(re.compile(r"^1/"))
 
-    # Online: a finding with a photo and the phone's location. The portal refuses it while
-    # "handled on the spot" says nothing of what was done; the form keeps what was typed.
+    # Online: a finding with a photo and the phone's location. The form refuses it while
+    # "handled on the spot" says nothing of what was done, and keeps what was typed.
     page.get_by_role("link", name="记录发现").click()
     fill_finding(
         page,
@@ -225,20 +225,24 @@ def test_a_finding_saved_after_the_session_ended_is_sent_once_the_worker_signs_i
 
 
 def test_a_kept_finding_the_portal_refuses_is_shown_with_the_reason_until_deleted(
-    phone_page, demo_portal
+    phone_page, demo_portal, tmp_path
 ):
     page = phone_page
     base_url = demo_portal.url
     sign_in(page, base_url, "grid_worker")
     page.get_by_role("link", name="记录发现").click()
-    # Handled on the spot, but what was done is left empty; offline, the phone cannot know.
+    # A photo the phone cannot read (a format the browser does not know), kept as chosen;
+    # offline, the phone cannot know that the portal will not take it either.
     fill_finding(
         page,
         grid="店上村第一网格",
         category="环境卫生",
         description="河道边堆放生活垃圾",
-        disposal="就地处置",
+        disposal="待处置",
     )
+    photo = tmp_path / "IMG_0001.heic"
+    photo.write_bytes(b"\x00\x00\x00\x18ftypheic" + b"\x00" * 200)
+    page.get_by_label("照片（最多 6 张）").set_input_files(photo)
     page.context.set_offline(True)
     page.get_by_role("button", name="保存").click()
     expect(page.locator("[data-outbox-status]")).to_contain_text("已保存在手机上")
@@ -253,9 +257,10 @@ def test_a_kept_finding_the_portal_refuses_is_shown_with_the_reason_until_delete
     let_findings_through()
     network_returns(page.context)
     refused = waiting.get_by_role("listitem").filter(has_text="河道边堆放生活垃圾")
-    expect(refused).to_contain_text("就地处置时请填写处置情况。", timeout=FLUSH_TIMEOUT)
+    expect(refused).to_contain_text("IMG_0001.heic 不是照片", timeout=FLUSH_TIMEOUT)
     expect(page.locator("[data-outbox-status]")).to_contain_text("服务器未接受")
     expect(waiting.locator("[data-outbox-count]")).to_have_text("0")
+    expect(waiting.locator("[data-outbox-refused-count]")).to_have_text("1")
     assert not Finding.objects.exists()
 
     refused.get_by_role("button", name="删除").click()
