@@ -47,6 +47,9 @@ class Watched:
     # record(obj, actor, kind, note) writes the event row on the case's timeline.
     record: Callable
     label: str = ""
+    # assigned_to(user) -> the cases of this kind given to `user` to handle, in person or
+    # through their department: "my cases" on the home page and the lists' filter.
+    assigned_to: Callable[..., QuerySet] | None = None
     # What to load with a row for the board and the job (select_related paths).
     related: tuple[str, ...] = field(default_factory=tuple)
 

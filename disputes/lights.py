@@ -31,6 +31,12 @@ def _record(dispute, actor, kind, note):
     )
 
 
+def _selectors():
+    from disputes import selectors
+
+    return selectors
+
+
 def _staff(dispute, level):
     from disputes.services import staff_of_level
 
@@ -69,6 +75,7 @@ DISPUTES = Watched(
     staff=_staff,
     record=_record,
     related=("village", "village__parent", "village__parent__parent"),
+    assigned_to=lambda user: _selectors().disputes_assigned_to(user),
 )
 
 SUMMONSES = Watched(
@@ -84,6 +91,7 @@ SUMMONSES = Watched(
     supervising_level=_summoning_level,
     url=lambda summons: reverse("disputes:detail", args=[summons.dispute_id]),
     answers=lambda user, summons: summons.department.liaisons.filter(pk=user.pk).exists(),
+    assigned_to=lambda user: _selectors().summonses_owed_by(user),
     staff=_summons_staff,
     record=lambda summons, actor, kind, note: _record(summons.dispute, actor, kind, note),
     related=(

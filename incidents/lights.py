@@ -23,6 +23,12 @@ def _record(incident, actor, kind, note):
     )
 
 
+def _selectors():
+    from incidents import selectors
+
+    return selectors
+
+
 def _answers(user, incident) -> bool:
     from incidents.selectors import capabilities_for
 
@@ -43,4 +49,5 @@ INCIDENTS = Watched(
     staff=lambda incident, level: staff_at_level(incident.area, level),
     record=_record,
     related=("area", "area__parent", "area__parent__parent", "department", "grid", "reporter"),
+    assigned_to=lambda user: _selectors().incidents_assigned_to(user),
 )

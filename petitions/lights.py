@@ -22,6 +22,12 @@ def _record(petition, actor, kind, note):
     )
 
 
+def _selectors():
+    from petitions import selectors
+
+    return selectors
+
+
 def _answers(user, petition) -> bool:
     from petitions.selectors import capabilities_for
 
@@ -42,4 +48,5 @@ PETITIONS = Watched(
     staff=lambda petition, level: staff_at_level(petition.area, level),
     record=_record,
     related=("area", "area__parent", "area__parent__parent"),
+    assigned_to=lambda user: _selectors().petitions_assigned_to(user),
 )
