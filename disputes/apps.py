@@ -32,6 +32,11 @@ class DisputesConfig(AppConfig):
         if seed_demo_departments not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_departments)
 
+        from disputes.demo import make_demo_disputes
+        from governance.demo import register_demo_activity
+
+        register_demo_activity("disputes", make_demo_disputes, order=20)
+
         from disputes.metrics import daily_clear_items, daily_counts, mediator_case_counts
         from governance.rollups.engine import (
             register_clear_lister,

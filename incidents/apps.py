@@ -79,3 +79,8 @@ class IncidentsConfig(AppConfig):
         from incidents.configuration import matters_list_missing
 
         register_configuration_check(matters_list_missing)
+
+        from governance.demo import register_demo_activity
+        from incidents.demo import make_demo_incidents
+
+        register_demo_activity("incidents", make_demo_incidents, order=30)
