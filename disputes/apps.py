@@ -76,10 +76,11 @@ class DisputesConfig(AppConfig):
         register_settings_section(REVISIT_SECTION, render_revisit_section, order=21)
 
         # On the home page: the township's workbench; the village's handed-up findings.
-        from disputes.home import findings_panel, workbench_panel
+        from disputes.home import findings_panel, revisits_panel, workbench_panel
         from governance.navigation import register_home_panel
 
         register_home_panel("workbench", {Role.TOWNSHIP_STAFF}, workbench_panel, order=30)
         register_home_panel(
             "dispute_findings", {Role.GRID_CHIEF, Role.VILLAGE_STAFF}, findings_panel, order=31
         )
+        register_home_panel("revisits", {Role.REVISITOR}, revisits_panel, order=33)

@@ -4,7 +4,11 @@ disputes. Both read the workbench's own selectors."""
 
 from django.template.loader import render_to_string
 
-from disputes.selectors import handed_up_findings_without_dispute, workbench_counts
+from disputes.selectors import (
+    handed_up_findings_without_dispute,
+    workbench_counts,
+    workbench_queues,
+)
 from grids.selectors import with_text_masks
 
 FINDINGS_SHOWN = 10
@@ -26,5 +30,20 @@ def findings_panel(request) -> str:
     return render_to_string(
         "disputes/partials/_home_findings.html",
         {"findings": findings[:FINDINGS_SHOWN], "more": len(findings) > FINDINGS_SHOWN},
+        request=request,
+    )
+
+
+def revisits_panel(request) -> str:
+    """The revisit officer's queue: disputes mediated successfully and not yet revisited."""
+    waiting = workbench_queues(user=request.user)["awaiting_revisit"]
+    rows = list(
+        waiting.select_related("village", "village__parent").order_by("resolved_at", "pk")[
+            : FINDINGS_SHOWN + 1
+        ]
+    )
+    return render_to_string(
+        "disputes/partials/_home_revisits.html",
+        {"disputes": rows[:FINDINGS_SHOWN], "more": len(rows) > FINDINGS_SHOWN},
         request=request,
     )

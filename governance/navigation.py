@@ -80,6 +80,7 @@ HOME_ROLE_PRIORITY = [
     Role.GRID_CHIEF,
     Role.POLICE_LIAISON,
     Role.GRID_WORKER,
+    Role.REVISITOR,
 ]
 
 
