@@ -3,13 +3,20 @@ dashboard at a glance, and the administrator's people and configuration warnings
 
 from django.template.loader import render_to_string
 
-from governance.dashboards.selectors import daily_series, dashboard_roots, latest_rolled_up_day
+from governance.dashboards.selectors import (
+    daily_series,
+    dashboard_roots,
+    latest_rolled_up_day,
+    period_figures,
+    periods_ending,
+)
 from governance.dashboards.tables import metric_label
 from governance.models import AreaLevel, Role
 from governance.selectors import administers_every_area, areas_for_user, people_for_administrator
 from governance.workdays import year_lacking_make_up_days
 
-# The day's figures an official's home shows for each of their dashboards.
+# The figures an official's home shows for each of their dashboards: the latest day, its
+# week and its month.
 HOME_METRICS = [
     "findings_new",
     "disputes_new",
@@ -35,18 +42,23 @@ def dashboard_panel(request) -> str:
     roots = dashboard_roots(user=request.user)
     if not roots:
         return ""
+    periods = list(periods_ending(day).values()) if day else []
     cards = []
     for area in roots:
-        figures = daily_series(area=area, start=day, end=day).get(day, {}) if day else {}
+        if not day:
+            cards.append({"area": area, "rows": []})
+            continue
+        series = daily_series(area=area, start=min(p.start for p in periods), end=day)
+        figures = [period_figures(series, period) for period in periods]
         cards.append(
             {
                 "area": area,
-                "figures": [(metric_label(name), figures.get(name, 0)) for name in HOME_METRICS],
+                "rows": [(metric_label(name), [f[name] for f in figures]) for name in HOME_METRICS],
             }
         )
     return render_to_string(
         "governance/partials/_home_dashboard.html",
-        {"day": day, "cards": cards},
+        {"day": day, "periods": periods, "cards": cards},
         request=request,
     )
 

@@ -41,6 +41,11 @@ def seeded_portal(demo_portal):
     return demo_portal
 
 
+def _first_message(node) -> str:
+    checks = node.get("any") or node.get("all") or node.get("none") or []
+    return checks[0].get("message", "") if checks else ""
+
+
 def serious_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
@@ -49,10 +54,7 @@ def serious_violations(page) -> list[str]:
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(
-            f"{node['target'][0]} {node.get('any', [{}])[0].get('message', '') if node.get('any') else ''}"
-            for node in v["nodes"][:4]
-        )
+        + "; ".join(f"{node['target'][0]} {_first_message(node)}" for node in v["nodes"][:4])
         for v in result["violations"]
         if v["impact"] in ("serious", "critical")
     ]
