@@ -6,7 +6,14 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from governance.demo import DEMO_PASSWORD, DEMO_VILLAGE, DemoPerson, demo_clock, demo_moment
+from governance.demo import (
+    DEMO_PASSWORD,
+    DEMO_VILLAGE,
+    DemoPerson,
+    demo_clock,
+    demo_moment,
+    demo_month,
+)
 from governance.models import Area, Role
 from governance.services import membership_grant
 from grids.models import (
@@ -50,6 +57,18 @@ DEMO_TEAMS = [
 ]
 
 
+def _create_grid(village, code, name, kind, households, population):
+    return grid_create(
+        actor=None,
+        village=village,
+        code=code,
+        name=name,
+        kind=kind,
+        households=households,
+        population=population,
+    )
+
+
 def seed_demo_grids() -> list[DemoPerson]:
     """Create the demo grids and teams; safe to run again. Returns the extra demo people."""
     village = Area.objects.get(code=DEMO_VILLAGE)
@@ -62,16 +81,14 @@ def seed_demo_grids() -> list[DemoPerson]:
             user.save()
             membership_grant(actor=None, user=user, area=village, role=person.role)
         grids = {}
+        # The grids are drawn before the demo month begins: the rollups count a grid from the
+        # day it was created, and the month's patrols must count.
+        drawn = demo_moment(demo_month()[0] - timedelta(days=1), 8)
         for code, name, kind, households, population in DEMO_GRIDS:
-            grid = Grid.objects.filter(code=code).first() or grid_create(
-                actor=None,
-                village=village,
-                code=code,
-                name=name,
-                kind=kind,
-                households=households,
-                population=population,
-            )
+            grid = Grid.objects.filter(code=code).first()
+            if grid is None:
+                with demo_clock(drawn):
+                    grid = _create_grid(village, code, name, kind, households, population)
             grids[code[-3:]] = grid
         start = date(2026, 1, 1)
         for username, role, suffixes in DEMO_TEAMS:

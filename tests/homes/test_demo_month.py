@@ -42,6 +42,8 @@ def test_the_demo_month_goes_through_the_services_is_rolled_up_and_is_made_once(
     # Rolled up: a done daily clear for each of the seven days, with the county's figures.
     assert JobRun.objects.filter(job="daily", outcome=JobRun.Outcome.DONE).count() == 7
     assert DailyStat.objects.filter(area__code="140406", disputes_new__gt=0).exists()
+    # The grids' patrols count too: the demo grids were drawn before the month began.
+    assert DailyStat.objects.filter(area__code="140406", patrols_done__gt=0).exists()
 
     before = counts()
     again = seed_demo_activity()
