@@ -34,3 +34,10 @@ class CasesConfig(AppConfig):
         from governance.rollups.engine import register_counter
 
         register_counter(daily_counts)
+
+        # On the home page: the cases given to the person, by light; the board at a glance.
+        from cases.home import HANDLER_ROLES, board_panel, my_cases_panel
+        from governance.navigation import register_home_panel
+
+        register_home_panel("my_cases", HANDLER_ROLES, my_cases_panel, order=20)
+        register_home_panel("board", BOARD_ROLES, board_panel, order=50)

@@ -54,6 +54,9 @@ class Watched:
     level_of: Callable | None = None
     # supervising_level(obj) -> the level that supervises it once it is red (the one above).
     supervising_level: Callable | None = None
+    # assigned_to(user) -> the cases of this kind given to `user` to handle, in person or
+    # through their department: "my cases" on the home page and the lists' filter.
+    assigned_to: Callable[..., QuerySet] | None = None
     # What to load with a row for the board and the job (the case type's by default).
     related: tuple[str, ...] | None = None
 

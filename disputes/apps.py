@@ -32,6 +32,11 @@ class DisputesConfig(AppConfig):
         if seed_demo_departments not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_departments)
 
+        from disputes.demo import make_demo_disputes
+        from governance.demo import register_demo_activity
+
+        register_demo_activity("disputes", make_demo_disputes, order=20)
+
         from disputes.metrics import daily_clear_items, daily_counts, mediator_case_counts
         from governance.rollups.engine import (
             register_clear_lister,
@@ -69,3 +74,13 @@ class DisputesConfig(AppConfig):
         register_watched(SUMMONSES)
         register_panel("board", board_panel)
         register_settings_section(REVISIT_SECTION, render_revisit_section, order=21)
+
+        # On the home page: the township's workbench; the village's handed-up findings.
+        from disputes.home import findings_panel, revisits_panel, workbench_panel
+        from governance.navigation import register_home_panel
+
+        register_home_panel("workbench", {Role.TOWNSHIP_STAFF}, workbench_panel, order=30)
+        register_home_panel(
+            "dispute_findings", {Role.GRID_CHIEF, Role.VILLAGE_STAFF}, findings_panel, order=31
+        )
+        register_home_panel("revisits", {Role.REVISITOR}, revisits_panel, order=33)

@@ -336,6 +336,7 @@ class DisputeFilterForm(forms.Form):
     date_from = forms.DateField(required=False, label=_("From"), widget=ISODateInput())
     date_to = forms.DateField(required=False, label=_("To"), widget=ISODateInput())
     queue = forms.CharField(required=False, widget=forms.HiddenInput)
+    mine = forms.BooleanField(required=False, label=_("Assigned to me"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,12 @@ SUMMONS_CLOCKS = CaseClocks(
 DEPARTMENT = "department"
 
 
+def _selectors():
+    from disputes import selectors
+
+    return selectors
+
+
 def _staff(dispute, level):
     from disputes.services import staff_of_level
 
@@ -51,6 +57,7 @@ DISPUTES = Watched(
     area_field="village",
     answers=_answers_dispute,
     staff=_staff,
+    assigned_to=lambda user: _selectors().disputes_assigned_to(user),
 )
 
 # A summons's light is recorded on its dispute's timeline and links to the dispute's page.
@@ -68,6 +75,7 @@ SUMMONSES = Watched(
     level_of=lambda summons: DEPARTMENT,
     supervising_level=_summoning_level,
     answers=lambda user, summons: summons.department.liaisons.filter(pk=user.pk).exists(),
+    assigned_to=lambda user: _selectors().summonses_owed_by(user),
     staff=_summons_staff,
     related=(
         "dispute",

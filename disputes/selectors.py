@@ -49,6 +49,20 @@ def findings_handled_by_department_of(user) -> QuerySet:
     )
 
 
+def disputes_assigned_to(user) -> QuerySet[Dispute]:
+    """The disputes given to `user` to handle: an open assignment to them, or to a department
+    they are a liaison of ("assigned to me")."""
+    assignments = Assignment.objects.filter(
+        Q(person=user) | Q(department__liaisons=user), ended_at__isnull=True
+    ).values("dispute_id")
+    return Dispute.objects.visible_to(user).filter(pk__in=assignments)
+
+
+def summonses_owed_by(user) -> QuerySet[Summons]:
+    """The summonses a department of `user`'s has not yet reported on."""
+    return Summons.objects.filter(department__liaisons=user, reported_at__isnull=True)
+
+
 def dispute_get_for_user_or_404(*, user, pk) -> Dispute:
     disputes = (
         Dispute.objects.visible_to(user)

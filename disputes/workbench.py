@@ -12,6 +12,7 @@ from cases.panels import render_panels
 from disputes.forms import DisputeFilterForm
 from disputes.models import Dispute
 from disputes.selectors import (
+    disputes_assigned_to,
     handed_up_findings_without_dispute,
     workbench_counts,
     workbench_queues,
@@ -34,6 +35,8 @@ def filtered_disputes(*, user, form: DisputeFilterForm):
         queues = workbench_queues(user=user)
         if queue in queues:
             disputes = queues[queue]
+    if data.get("mine"):
+        disputes = disputes.filter(pk__in=disputes_assigned_to(user).values("pk"))
     for field in ("status", "level", "kind", "risk"):
         if data.get(field):
             disputes = disputes.filter(**{field: data[field]})

@@ -1,5 +1,6 @@
 """Which menu each role sees. Later modules add their entries to MENU."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -39,6 +40,34 @@ def register_role_home(role: str, url_name: str) -> None:
     ROLE_HOMES.setdefault(role, url_name)
 
 
+@dataclass(frozen=True)
+class HomePanel:
+    """One part of the home page: the work of the roles it names. `render(request)` returns
+    HTML, or an empty string when there is nothing to show."""
+
+    key: str
+    roles: frozenset[str]
+    render: Callable
+    order: int
+
+
+# The home page is the person's work: each app registers the lists of what waits for which
+# roles (my cases by light, the findings handed up, the workbench, the board, the dashboard)
+# in its AppConfig.ready(), and the home page shows those of every role the person holds.
+HOME_PANELS: list[HomePanel] = []
+
+
+def register_home_panel(key: str, roles, render: Callable, *, order: int) -> None:
+    if any(panel.key == key for panel in HOME_PANELS):
+        return
+    HOME_PANELS.append(HomePanel(key, frozenset(roles), render, order))
+    HOME_PANELS.sort(key=lambda panel: panel.order)
+
+
+def home_panels_for(roles: set[str]) -> list[HomePanel]:
+    return [panel for panel in HOME_PANELS if panel.roles & roles]
+
+
 # When a person holds several roles, the home page speaks to the first of these they hold.
 HOME_ROLE_PRIORITY = [
     Role.ADMINISTRATOR,
@@ -51,6 +80,7 @@ HOME_ROLE_PRIORITY = [
     Role.GRID_CHIEF,
     Role.POLICE_LIAISON,
     Role.GRID_WORKER,
+    Role.REVISITOR,
 ]
 
 

@@ -7,15 +7,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from governance.forms import MembershipForm, MembershipRevokeForm, PersonCreateForm
-from governance.models import AreaLevel, Notification, Role
-from governance.navigation import ROLE_HOMES, home_role
+from governance.models import Notification, Role
+from governance.navigation import ROLE_HOMES, home_panels_for, home_role
 from governance.notifications import notifications_mark_read
 from governance.selectors import (
-    administers_every_area,
     area_breadcrumbs,
     area_children_with_counts,
     area_get_for_user_or_404,
-    areas_for_user,
     jurisdiction_roots,
     membership_get_managed_by_or_404,
     memberships_managed_by,
@@ -24,7 +22,6 @@ from governance.selectors import (
     user_roles,
 )
 from governance.services import membership_grant, membership_revoke, person_create
-from governance.workdays import year_lacking_make_up_days
 
 
 @login_required
@@ -33,9 +30,6 @@ def home(request):
     role = home_role(roles)
     if role in ROLE_HOMES:
         return redirect(ROLE_HOMES[role])
-    # The administrator of the whole city keeps the working-day calendar, and is warned from
-    # November when next year's make-up working days are not entered.
-    keeps_calendar = role == Role.ADMINISTRATOR and administers_every_area(user=request.user)
     return render(
         request,
         "governance/home.html",
@@ -44,15 +38,8 @@ def home(request):
             "home_role_label": Role(role).label if role else "",
             "home_partial": f"governance/home/_{role}.html" if role else None,
             "jurisdiction": jurisdiction_roots(user=request.user),
-            "administered_counties": (
-                areas_for_user(user=request.user, roles=[Role.ADMINISTRATOR])
-                .filter(level=AreaLevel.COUNTY)
-                .order_by("code")
-                if role == Role.ADMINISTRATOR
-                else []
-            ),
-            "keeps_calendar": keeps_calendar,
-            "calendar_missing_year": year_lacking_make_up_days() if keeps_calendar else None,
+            # The person's work: the lists each app registered for the roles they hold.
+            "panels": [html for panel in home_panels_for(roles) if (html := panel.render(request))],
         },
     )
 

@@ -30,6 +30,11 @@ class GridsConfig(AppConfig):
         if seed_demo_grids not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_grids)
 
+        from governance.demo import register_demo_activity
+        from grids.demo import make_demo_patrols
+
+        register_demo_activity("patrols", make_demo_patrols, order=10)
+
         from governance.rollups.engine import (
             register_clear_lister,
             register_counter,

@@ -63,3 +63,24 @@ class IncidentsConfig(AppConfig):
         from incidents.lights import INCIDENTS
 
         register_watched(INCIDENTS)
+
+        # On the home page: the incidents waiting for the person, and the findings to register.
+        from governance.navigation import register_home_panel
+        from incidents.home import incidents_panel
+
+        register_home_panel(
+            "incidents",
+            {Role.GRID_CHIEF, Role.VILLAGE_STAFF, Role.TOWNSHIP_STAFF},
+            incidents_panel,
+            order=32,
+        )
+
+        from governance.home import register_configuration_check
+        from incidents.configuration import matters_list_missing
+
+        register_configuration_check(matters_list_missing)
+
+        from governance.demo import register_demo_activity
+        from incidents.demo import make_demo_incidents
+
+        register_demo_activity("incidents", make_demo_incidents, order=30)

@@ -113,3 +113,12 @@ def matter_rules_settings(request, code):
         ),
         saved=_("The matters list is saved."),
     )
+
+
+def matters_list_missing(county) -> str:
+    """The administrator's home warns of a county without a matters list (事项清单)."""
+    if MatterRule.objects.filter(county=county).exists():
+        return ""
+    return str(
+        _("No matters list yet: every incident goes to its own village, in five working days.")
+    )

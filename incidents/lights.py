@@ -12,6 +12,12 @@ from incidents.models import INCIDENT_CLOCKS
 from incidents.workflow import DISPATCHER, UNIT
 
 
+def _selectors():
+    from incidents import selectors
+
+    return selectors
+
+
 def _answers(user, incident) -> bool:
     from incidents.selectors import capabilities_for
 
@@ -26,4 +32,5 @@ INCIDENTS = Watched(
     area_field="area",
     answers=_answers,
     staff=lambda incident, level: staff_at_level(incident.area, level),
+    assigned_to=lambda user: _selectors().incidents_assigned_to(user),
 )

@@ -14,6 +14,14 @@ from incidents.workflow import CHECKER, DISPATCHER, UNIT
 DEFAULT_WORKING_DAYS = 5
 
 
+def incidents_assigned_to(user):
+    """The incidents sent to a department `user` is a liaison of ("assigned to me")."""
+    return Incident.objects.visible_to(user).filter(
+        unit_kind=UnitKind.DEPARTMENT,
+        department__in=Department.objects.filter(liaisons=user).values("pk"),
+    )
+
+
 def incident_get_for_user_or_404(*, user, pk) -> Incident:
     incidents = Incident.objects.visible_to(user).select_related(
         "area", "area__parent", "area__parent__parent", "grid", "department", "reporter"

@@ -26,6 +26,7 @@ from incidents.selectors import (
     handles_incident,
     incident_get_for_user_or_404,
     incident_photo_get_for_user_or_404,
+    incidents_assigned_to,
     incidents_handled_by,
     incidents_to_check,
 )
@@ -45,6 +46,9 @@ def incident_list(request):
     )
     if status in IncidentStatus.values:
         incidents = incidents.filter(status=status)
+    mine = bool(request.GET.get("mine"))
+    if mine:
+        incidents = incidents.filter(pk__in=incidents_assigned_to(request.user).values("pk"))
     page = list_page(incidents, request)
     handled = incidents_handled_by(user=request.user, incidents=page.rows)
     for incident in page.rows:
@@ -57,6 +61,7 @@ def incident_list(request):
             "page": page,
             "statuses": IncidentStatus.choices,
             "status": status,
+            "mine": mine,
         },
     )
 

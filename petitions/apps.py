@@ -42,6 +42,11 @@ class PetitionsConfig(AppConfig):
 
         if seed_demo_heads not in DEMO_EXTENSIONS:
             DEMO_EXTENSIONS.append(seed_demo_heads)
+
+        from governance.demo import register_demo_activity
+        from petitions.demo import make_demo_petitions
+
+        register_demo_activity("petitions", make_demo_petitions, order=40)
         # The warning light of petitions, and the repeat petitions on the board.
         from cases.lights import register_watched
         from petitions.board import board_panel

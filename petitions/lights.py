@@ -11,6 +11,12 @@ from petitions.actions import PETITION
 from petitions.models import PETITION_CLOCKS
 
 
+def _selectors():
+    from petitions import selectors
+
+    return selectors
+
+
 def _answers(user, petition) -> bool:
     from petitions.selectors import capabilities_for
 
@@ -25,4 +31,5 @@ PETITIONS = Watched(
     area_field="area",
     answers=_answers,
     staff=lambda petition, level: staff_at_level(petition.area, level),
+    assigned_to=lambda user: _selectors().petitions_assigned_to(user),
 )

@@ -38,6 +38,17 @@ from petitions.workflow import (
 REPEAT_WINDOW_DAYS = 180
 
 
+def petitions_assigned_to(user) -> QuerySet[Petition]:
+    """The petitions given to `user` to handle: an open assignment to them, or sent to a
+    department they are a liaison of ("assigned to me")."""
+    handled = PetitionAssignment.objects.filter(person=user, ended_at__isnull=True).values(
+        "petition_id"
+    )
+    return Petition.objects.visible_to(user).filter(
+        Q(pk__in=Subquery(handled)) | Q(department__liaisons=user)
+    )
+
+
 def petition_get_for_user_or_404(*, user, pk) -> Petition:
     petitions = Petition.objects.visible_to(user).select_related(
         "area", "area__parent", "area__parent__parent", "registering_unit", "department__area"

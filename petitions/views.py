@@ -30,6 +30,7 @@ from petitions.selectors import (
     petition_clocks,
     petition_get_for_user_or_404,
     petitioner_names,
+    petitions_assigned_to,
     possible_repeats,
     with_petitioner_names,
 )
@@ -314,6 +315,9 @@ def petition_list(request):
         petitions = petitions.filter(status=status)
     else:
         status = ""
+    mine = bool(request.GET.get("mine"))
+    if mine:
+        petitions = petitions.filter(pk__in=petitions_assigned_to(request.user).values("pk"))
     if request.GET.get("export"):
         return workbook_response(
             filename=f"petitions-{timezone.localdate():%Y%m%d}.xlsx",
@@ -345,6 +349,7 @@ def petition_list(request):
             "statuses": [
                 (value, label, counts.get(value, 0)) for value, label in PetitionStatus.choices
             ],
-            "query": f"status={status}&" if status else "",
+            "query": (f"status={status}&" if status else "") + ("mine=on&" if mine else ""),
+            "mine": mine,
         },
     )
