@@ -89,6 +89,10 @@ class _Incident:
     dispatched_on: date | None = None
     sign_in_due: date | None = None
     close_due: date | None = None
+    # Stamped as the services stamp them: the day of the sign-in since the latest dispatch;
+    # the day of the passed check that closed it.
+    signed_in_on: date | None = None
+    closed_on: date | None = None
     what_was_done: str = ""
     rework_count: int = 0
     events: list = field(default_factory=list)
@@ -143,6 +147,7 @@ class _Walk:
         case.dispatched_on = today
         case.sign_in_due = _working_days_after(today, SIGN_IN_WORKING_DAYS)
         case.close_due = _working_days_after(today, days)
+        case.signed_in_on = None  # a new dispatch awaits a new sign-in, as the service has it
         self.event(
             case,
             t,
@@ -205,6 +210,7 @@ class _Walk:
         if t > self.horizon:
             return
         unit = self.unit_person(case, grid)
+        case.signed_in_on = self.day(t)
         self.event(
             case,
             t,
@@ -249,6 +255,7 @@ class _Walk:
                     {"passed": False, "rework": case.rework_count},
                 )
                 continue
+            case.closed_on = self.day(t)
             self.event(case, t, grid.worker_id, "check_passed", S.CLOSED, details={"passed": True})
             return
 
@@ -319,6 +326,8 @@ def generate_incidents(ctx: LoadContext) -> None:
                 case.dispatched_on,
                 case.sign_in_due,
                 case.close_due,
+                case.signed_in_on,
+                case.closed_on,
                 case.what_was_done,
                 case.rework_count,
             )
@@ -347,6 +356,8 @@ def generate_incidents(ctx: LoadContext) -> None:
             "dispatched_on",
             "sign_in_due",
             "close_due",
+            "signed_in_on",
+            "closed_on",
             "what_was_done",
             "rework_count",
         ],

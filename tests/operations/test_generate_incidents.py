@@ -93,6 +93,15 @@ def test_every_incident_has_the_history_of_its_status(generated):
         assert incident.rework_count == kinds["check_failed"]
         if incident.status == S.CLOSED:
             assert events[-1].kind == "check_passed"
+            # Stamped as the service stamps it: the rollups and the nightly clear list read it.
+            assert incident.closed_on == timezone.localdate(events[-1].at)
+        else:
+            assert incident.closed_on is None
+        dispatches = [i for i, e in enumerate(events) if e.kind == "dispatch"]
+        sign_ins = (
+            [e for e in events[dispatches[-1] :] if e.kind == "sign_in"] if dispatches else []
+        )
+        assert incident.signed_in_on == (timezone.localdate(sign_ins[-1].at) if sign_ins else None)
         if incident.status in (S.NEW, S.RETURNED):
             assert (incident.unit_kind, incident.department) == ("", None)
         else:
