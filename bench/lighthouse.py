@@ -36,7 +36,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.page_weight import machine, production_env, wait_until_up  # noqa: E402
+from bench.page_weight import (  # noqa: E402
+    machine,
+    production_env,
+    start_gunicorn,
+    wait_until_up,
+)
 
 RESULTS = ROOT / "bench" / "results"
 REPORTS = RESULTS / "tmp" / "lighthouse"
@@ -321,20 +326,7 @@ def main() -> None:
             secret.write_text(json.dumps({key: env[key] for key in keys}))
         print("Preparing the database (a few minutes the first time)…", flush=True)
         prepare(env, directory)
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{options.port}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_gunicorn(env, options.port)
         base_url = f"http://127.0.0.1:{options.port}"
         try:
             wait_until_up(f"{base_url}/accounts/login/", server)

@@ -71,6 +71,24 @@ def prepare(env: dict[str, str]) -> None:
         subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True)
 
 
+def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
+    """The portal as production serves it (two gunicorn workers) on `port` of the loopback."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def wait_until_up(url: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -161,20 +179,7 @@ def main() -> None:
         env = production_env(Path(tmp))
         prepare(env)
         port = free_port()
-        server = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_gunicorn(env, port)
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_until_up(f"{base_url}/accounts/login/", server)

@@ -43,6 +43,7 @@ from disputes.selectors import days_for
 from disputes.services import risk_colour
 from governance.models import Department
 from governance.workdays import add_working_days, calendar_deadline
+from grids.demo import pick as _pick
 
 KINDS = [
     (DisputeKind.NEIGHBOUR, 0.26),
@@ -93,15 +94,6 @@ DESCRIPTIONS = {
 }
 HOUR = 3600
 DAY = 86_400
-
-
-def _pick(rng, table):
-    x = rng.random()
-    for value, weight in table:
-        x -= weight
-        if x < 0:
-            return value
-    return table[-1][0]
 
 
 @cache

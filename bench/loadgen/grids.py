@@ -13,6 +13,9 @@ from uuid import UUID
 
 from bench.loadgen import GridInfo, LoadContext, local_datetime
 from governance.models import Role
+from grids.demo import ACTIONS_TAKEN as ACTIONS
+from grids.demo import DEMO_DESCRIPTIONS as DESCRIPTIONS
+from grids.demo import pick as _pick
 from grids.models import (
     Finding,
     FindingCategory,
@@ -48,40 +51,6 @@ CATEGORIES = [
 SEVERITIES = [(Severity.LOW, 0.70), (Severity.MEDIUM, 0.24), (Severity.HIGH, 0.06)]
 # What becomes of a finding: handled on the spot, handed up, or still open.
 OUTCOMES = [(FindingStatus.HANDLED, 0.58), (FindingStatus.HANDED_UP, 0.30), (None, 0.12)]
-DESCRIPTIONS = {
-    FindingCategory.SAFETY_HAZARD: [
-        "村口电线杆倾斜",
-        "危房墙体开裂",
-        "河道护栏缺失",
-        "煤气罐露天堆放",
-    ],
-    FindingCategory.DISPUTE: [
-        "邻里因宅基地边界争吵",
-        "家庭赡养纠纷",
-        "承包地界线争议",
-        "工钱拖欠引发争执",
-    ],
-    FindingCategory.PUBLIC_ORDER: ["夜间有人聚集喧哗", "外来人员可疑滞留", "道路乱停车堵塞"],
-    FindingCategory.FIRE: ["柴草堆靠近民房", "楼道堆放杂物", "私拉电线充电"],
-    FindingCategory.ENVIRONMENT: ["垃圾未及时清运", "污水外溢", "秸秆焚烧"],
-    FindingCategory.HOUSEHOLD_VISIT: ["入户走访，情况正常", "走访独居老人", "走访新迁入住户"],
-    FindingCategory.SPECIAL_CARE_VISIT: [
-        "走访社区矫正对象",
-        "走访精神障碍患者家庭",
-        "走访留守儿童",
-    ],
-    FindingCategory.OTHER: ["群众反映路灯损坏", "反映自来水停供"],
-}
-ACTIONS = ["现场劝导，已解决", "已联系村委处理", "已督促整改", "已登记并回访"]
-
-
-def _pick(rng, table):
-    x = rng.random()
-    for value, weight in table:
-        x -= weight
-        if x < 0:
-            return value
-    return table[-1][0]
 
 
 def _teams(ctx: LoadContext) -> None:
